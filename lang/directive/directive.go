@@ -118,7 +118,9 @@ type Spec struct {
 	Section Section
 	// Undocumented is true for keywords firejail-profile(5) forgets.
 	Undocumented bool
-	Doc          string
+	// Deprecated, when set, says what to write instead.
+	Deprecated string
+	Doc        string
 }
 
 // Later is a keyword that exists only in a later Firejail release.
@@ -136,6 +138,11 @@ func (s *Spec) gate(key, label string) *Spec { s.Gate, s.GateLabel = key, label;
 func (s *Spec) entry() *Spec                 { s.Entry = true; return s }
 func (s *Spec) net() *Spec                   { s.Network = true; return s.gate("network", "networking") }
 func (s *Spec) undocumented() *Spec          { s.Undocumented = true; return s }
+
+func (s *Spec) deprecated(instead string) *Spec {
+	s.Deprecated = instead
+	return s
+}
 
 var specs = []*Spec{
 	// Meta (reference §2.1).
@@ -180,7 +187,7 @@ var specs = []*Spec{
 	d("keep-var-tmp", true, ArgNone, Flag, SecPrivate, "leave /var/tmp alone"),
 	d("keep-dev-shm", true, ArgNone, Flag, SecPrivate, "keep /dev/shm with private-dev"),
 	d("keep-config-pulse", true, ArgNone, Flag, SecPrivate, "do not set up ~/.config/pulse"),
-	d("noautopulse", true, ArgNone, Flag, SecPrivate, "deprecated alias of keep-config-pulse"),
+	d("noautopulse", true, ArgNone, Flag, SecPrivate, "deprecated alias of keep-config-pulse").deprecated("keep-config-pulse"),
 	func() *Spec {
 		s := d("tracelog", true, ArgNone, Flag, SecOptions, "log blacklist violations to syslog").gate("tracelog", "tracelog")
 		s.GateSilent = true
@@ -243,7 +250,7 @@ var specs = []*Spec{
 	d("dbus-system.own", false, ArgDBusName, Ord, SecDBus, "system bus name the program may own").entry(),
 	d("dbus-system.call", false, ArgDBusRule, Ord, SecDBus, "system bus method call rule").entry(),
 	d("dbus-system.broadcast", false, ArgDBusRule, Ord, SecDBus, "system bus broadcast rule").entry(),
-	d("nodbus", true, ArgNone, Flag, SecDBus, "deprecated: both buses none").gate("dbus", "dbus"),
+	d("nodbus", true, ArgNone, Flag, SecDBus, "deprecated: both buses none").gate("dbus", "dbus").deprecated("dbus-user none and dbus-system none"),
 
 	// Devices and groups (§2.6).
 	d("nosound", true, ArgNone, Flag, SecOptions, "no sound devices or sound servers"),

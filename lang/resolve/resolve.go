@@ -33,6 +33,11 @@ const MaxDepth = 16
 // MaxIgnores is Firejail's limit on ignore texts from all sources.
 const MaxIgnores = 32
 
+// MaxEntries bounds the lines one profile may expand to. Firejail has no
+// such limit, but a file included many times by files included many times
+// grows exponentially; stopping is better than hanging.
+const MaxEntries = 1 << 20
+
 // StdlibPrefix marks files read from the embedded profile library.
 const StdlibPrefix = "stdlib:"
 
@@ -56,6 +61,8 @@ const (
 	CodeSkippedInclude   = "include-skipped"
 	CodeUnresolvedXDG    = "unresolved-xdg"
 	CodeWhitelistROInCnd = "whitelist-ro-conditional"
+	CodeTooLarge         = "expansion-too-large"
+	CodeDanglingInclude  = "dangling-include"
 )
 
 // Options say where includes are searched and in which context conditionals
@@ -72,6 +79,9 @@ type Options struct {
 	Conditions map[string]bool
 	// Getenv reads the process environment (FIREJAIL_X11); nil means none.
 	Getenv func(string) string
+	// NoCWD disables Firejail's last resort of opening a bare include
+	// name relative to the working directory.
+	NoCWD bool
 }
 
 // Include describes what an include line did.
@@ -144,6 +154,7 @@ type state struct {
 	private bool
 	x11     bool
 	debug   bool // allow-debuggers seen
+	stopped bool // MaxEntries reached
 	envX11  bool
 }
 
@@ -261,6 +272,17 @@ func (st *state) file(f *ast.File, key string, depth int) {
 	defer func() { st.stack = st.stack[:len(st.stack)-1] }()
 	chain := st.chain()
 	for _, l := range f.Lines {
+		if st.stopped {
+			return
+		}
+		if len(st.unit.Entries) >= MaxEntries {
+			st.stopped = true
+			e := &Entry{File: f, Line: l, Chain: chain, Depth: depth}
+			st.diag(e, diag.Error, CodeTooLarge, l.Span, false,
+				fmt.Sprintf("the profile expands to more than %d lines through its includes", MaxEntries),
+				"files that include each other many times multiply; jailc stops reading here")
+			return
+		}
 		st.line(&Entry{File: f, Line: l, Chain: chain, Depth: depth})
 	}
 }
@@ -480,6 +502,14 @@ func isLocal(arg string) bool {
 	return i >= 0 && i+len(".local") == len(base)
 }
 
+// isFragment reports whether a file is an include fragment rather than a
+// profile Firejail starts with: its name ends in .inc or .local, or has
+// ".inc." in it (electron-hardened.inc.profile).
+func isFragment(name string) bool {
+	base := path.Base(strings.TrimPrefix(name, StdlibPrefix))
+	return strings.HasSuffix(base, ".inc") || strings.HasSuffix(base, ".local") || strings.Contains(base, ".inc.")
+}
+
 // includeBadChar applies the no-glob filename check to include paths.
 func includeBadChar(s string) (int, string) {
 	for i := 0; i < len(s); i++ {
@@ -569,7 +599,7 @@ func (st *state) include(e *Entry) {
 				return
 			}
 		}
-		if i == len(candidates)-1 && len(candidates) > 1 && !strings.Contains(expanded, "/") {
+		if i == len(candidates)-1 && len(candidates) > 1 && !strings.Contains(expanded, "/") && !st.opts.NoCWD {
 			st.diag(e, diag.Warning, CodeIncludeFromCWD, cmd.ArgSpan, false,
 				fmt.Sprintf("%q was found only in the current directory", expanded),
 				"Firejail falls back to the working directory, so this include depends on where firejail is started; use an absolute path or ${CFG}")
@@ -596,6 +626,15 @@ func (st *state) include(e *Entry) {
 		st.diag(e, diag.Error, CodeInvalidInclude, cmd.ArgSpan, true,
 			fmt.Sprintf("%q is a directory, not a profile file", expanded))
 		inc.Skipped = "error"
+	case errors.Is(lastErr, fs.ErrNotExist) && e.Depth == 0 && isFragment(st.unit.Root):
+		// An include fragment checked on its own: Firejail fails only when
+		// some profile includes this file, which is worth a warning, not an
+		// error against the fragment.
+		st.diag(e, diag.Warning, CodeDanglingInclude, cmd.ArgSpan, false,
+			fmt.Sprintf("cannot find included file %q", expanded),
+			"Firejail stops with \"cannot access profile file\" in any profile that includes this file",
+			"searched: "+strings.Join(st.searchDescription(expanded), ", "))
+		inc.Skipped = "missing"
 	case errors.Is(lastErr, fs.ErrNotExist):
 		st.diag(e, diag.Error, CodeMissingInclude, cmd.ArgSpan, true,
 			fmt.Sprintf("cannot find included file %q", expanded),
@@ -674,13 +713,16 @@ func (st *state) candidates(arg string) []string {
 	if st.opts.Stdlib != nil {
 		out = append(out, StdlibPrefix+arg)
 	}
+	if st.opts.NoCWD {
+		return out
+	}
 	return append(out, arg)
 }
 
 func (st *state) searchDescription(arg string) []string {
 	c := st.candidates(arg)
 	for i, s := range c {
-		if i == len(c)-1 && !strings.Contains(arg, "/") {
+		if i == len(c)-1 && !strings.Contains(arg, "/") && !st.opts.NoCWD {
 			c[i] = s + " (current directory)"
 		}
 	}

@@ -1,0 +1,75 @@
+// Command jailc is the toolchain for the Firejail profile language.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit statuses: 0 clean (warnings allowed), 1 problems found, 2 usage.
+const (
+	exitOK       = 0
+	exitProblems = 1
+	exitUsage    = 2
+)
+
+type cli struct {
+	Check     checkCmd     `cmd:"" help:"Read profiles, follow their includes and report every problem."`
+	Syscalls  syscallsCmd  `cmd:"" help:"List syscalls, or look up a name, number or @group, for an architecture."`
+	Caps      capsCmd      `cmd:"" help:"List capability names and numbers."`
+	Errnos    errnosCmd    `cmd:"" help:"List errno names and numbers."`
+	Protocols protocolsCmd `cmd:"" help:"List socket families for the protocol directive."`
+}
+
+// usageError marks errors that should exit with status 2.
+type usageError struct{ error }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var c cli
+	exit := -1
+	parser, err := kong.New(&c,
+		kong.Name("jailc"),
+		kong.Description("A toolchain for the Firejail 0.9.72 sandbox profile language."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exit = code }),
+		kong.UsageOnError(),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "jailc:", err)
+		return exitUsage
+	}
+	kctx, err := parser.Parse(args)
+	if exit >= 0 {
+		return exit // --help
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "jailc:", err)
+		return exitUsage
+	}
+	env := &runEnv{stdout: stdout, stderr: stderr}
+	err = kctx.Run(env)
+	var ue usageError
+	switch {
+	case err == nil:
+		return env.status
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "jailc:", err)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "jailc:", err)
+		return exitProblems
+	}
+}
+
+type runEnv struct {
+	stdout, stderr io.Writer
+	status         int
+}

@@ -1,0 +1,110 @@
+// Package names holds the name tables of the Firejail language: capability
+// names, errno names, socket families for `protocol`, namespace types for
+// `restrict-namespaces`, and the 29 syscall groups. The checker validates
+// against them; the compiler turns them into numbers.
+package names
+
+import (
+	"sort"
+	"strings"
+)
+
+// Capabilities are the 41 names Firejail 0.9.72 accepts, in number order.
+var Capabilities = []string{
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
+	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
+	"lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
+	"wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+}
+
+// CapNumber looks a capability up exactly (Firejail rejects CHOWN and cap_chown).
+func CapNumber(name string) (int, bool) {
+	for i, c := range Capabilities {
+		if c == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Protocol is a socket family accepted by `protocol`.
+type Protocol struct {
+	Name   string
+	Family int
+}
+
+// Protocols in Firejail's canonical order.
+var Protocols = []Protocol{
+	{"unix", 1}, {"inet", 2}, {"inet6", 10}, {"netlink", 16}, {"packet", 17}, {"bluetooth", 31},
+}
+
+// Namespace is a type accepted by `restrict-namespaces`, with its CLONE_NEW* flag.
+type Namespace struct {
+	Name string
+	Flag uint32
+}
+
+// Namespaces in Firejail's order.
+var Namespaces = []Namespace{
+	{"cgroup", 0x02000000}, {"ipc", 0x08000000}, {"net", 0x40000000}, {"mnt", 0x00020000},
+	{"pid", 0x20000000}, {"time", 0x00000080}, {"user", 0x10000000}, {"uts", 0x04000000},
+}
+
+// Suggest returns the candidate closest to word by edit distance
+// (case-insensitive, adjacent transpositions count one), if it is close
+// enough to be a plausible typo. Ties go to the earlier candidate in sorted
+// order, so the answer is deterministic.
+func Suggest(word string, candidates []string) (string, bool) {
+	w := strings.ToLower(word)
+	limit := len(w) / 3
+	if limit < 1 {
+		limit = 1
+	}
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	best, bestD := "", limit+1
+	for _, c := range sorted {
+		if d := distance(w, strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, best != "" && bestD <= limit
+}
+
+// distance is the optimal string alignment distance.
+func distance(a, b string) int {
+	la, lb := len(a), len(b)
+	if abs(la-lb) > 3 {
+		return 1 << 20
+	}
+	d := make([][]int, la+1)
+	for i := range d {
+		d[i] = make([]int, lb+1)
+		d[i][0] = i
+	}
+	for j := 0; j <= lb; j++ {
+		d[0][j] = j
+	}
+	for i := 1; i <= la; i++ {
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[la][lb]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
