@@ -207,7 +207,8 @@ type Policy struct {
 	// Default applies to numbers without an entry in Syscalls.
 	Default  Action
 	Syscalls []Syscall // sorted by Nr, unique
-	// X32 applies to x32 numbers (nr >= 0x40000000) on x86_64.
+	// X32 applies on x86_64 to every number >= 0x40000000 (unsigned): the x32
+	// ABI and anything above it.
 	X32 Action
 }
 
@@ -261,7 +262,7 @@ func (f *Filter) Eval(d Data) Action {
 // Eval is the reference semantics of one architecture's policy.
 func (p *Policy) Eval(d Data) Action {
 	nr := uint32(d.Nr)
-	if p.Arch == sysnum.X86_64 && nr&sysnum.X32SyscallBit != 0 {
+	if p.Arch == sysnum.X86_64 && nr >= sysnum.X32SyscallBit {
 		return p.X32
 	}
 	s, ok := p.Lookup(int(d.Nr))
