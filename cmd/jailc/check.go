@@ -28,9 +28,8 @@ func (c *checkCmd) Run(env *runEnv) error {
 	}
 	var all diag.List
 	seen := map[string]bool{}
-	for _, f := range c.Files {
-		res := sess.Check(f)
-		for _, d := range res.Diags {
+	for _, diags := range sess.DiagnoseAll(c.Files) {
+		for _, d := range diags {
 			// A file included by several of the given profiles reports
 			// each problem once.
 			key := fmt.Sprintf("%s|%s|%s", d.Pos, d.Code, d.Message)

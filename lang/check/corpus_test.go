@@ -42,9 +42,9 @@ func TestStockCorpus(t *testing.T) {
 	}
 	counts := map[string]int{}
 	seen := map[string]bool{}
-	for _, f := range files {
-		res := sess.Check(f)
-		for _, d := range res.Diags {
+	for i, diags := range sess.DiagnoseAll(files) {
+		f := files[i]
+		for _, d := range diags {
 			key := fmt.Sprintf("%s|%s|%s", d.Pos, d.Code, d.Message)
 			if seen[key] {
 				continue

@@ -16,16 +16,37 @@ const (
 	globChars     = `*?[]`
 )
 
+// charClass: 1 rejected always, 2 rejected where globs are not allowed.
+var charClass = func() (t [256]uint8) {
+	for i := 0; i < 0x20; i++ {
+		t[i] = 1
+	}
+	t[0x7f] = 1
+	for i := 0; i < len(rejectedChars); i++ {
+		t[rejectedChars[i]] = 1
+	}
+	for i := 0; i < len(globChars); i++ {
+		t[globChars[i]] = 2
+	}
+	return t
+}()
+
 // badChar finds the first character Firejail's filename check rejects.
 func badChar(s string, glob bool) (int, string) {
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
+		switch charClass[ch] {
+		case 0:
+			continue
+		case 2:
+			if glob {
+				continue
+			}
+		}
 		if ch < 0x20 || ch == 0x7f {
 			return i, "control character"
 		}
-		if strings.IndexByte(rejectedChars, ch) >= 0 || (!glob && strings.IndexByte(globChars, ch) >= 0) {
-			return i, string(ch)
-		}
+		return i, string(ch)
 	}
 	return -1, ""
 }

@@ -9,10 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/jailc/jailc/lang/check"
 	"github.com/jailc/jailc/lang/config"
+	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/macro"
 	"github.com/jailc/jailc/lang/resolve"
 	stdlibprofiles "github.com/jailc/jailc/stdlib-profiles"
@@ -70,7 +73,7 @@ func NewSession(o Options) (*Session, error) {
 		Resolve: resolve.Options{
 			IncludeDirs: o.IncludeDirs, UserDir: userDir, SystemDir: sys,
 			Stdlib: stdlibprofiles.FS(), Env: env, Config: cfg, Conditions: o.Conditions,
-			Getenv: os.Getenv,
+			Getenv: os.Getenv, Cache: resolve.NewCache(),
 		},
 		CheckOpts: check.Options{Config: cfg, Env: env, Root: env.UID == 0},
 	}
@@ -116,4 +119,33 @@ func (s *Session) Locate(arg string) string {
 func (s *Session) Check(arg string) *check.Result {
 	u := resolve.Load(s.Locate(arg), s.Resolve)
 	return check.Check(u, s.CheckOpts)
+}
+
+// DiagnoseAll checks several profiles concurrently (one worker per CPU) and
+// returns their diagnostics in argument order, so output stays
+// deterministic. Resolved units are dropped as soon as each profile is
+// checked, which keeps memory flat over a large corpus.
+func (s *Session) DiagnoseAll(args []string) []diag.List {
+	out := make([]diag.List, len(args))
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(args) {
+		workers = len(args)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = s.Check(args[i]).Diags
+			}
+		}()
+	}
+	for i := range args {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/jailc/jailc/lang/ast"
@@ -79,9 +80,51 @@ type Options struct {
 	Conditions map[string]bool
 	// Getenv reads the process environment (FIREJAIL_X11); nil means none.
 	Getenv func(string) string
+	// Cache, when set, shares parsed files between Load calls (one
+	// `jailc check` run over many profiles parses each include once).
+	Cache *Cache
 	// NoCWD disables Firejail's last resort of opening a bare include
 	// name relative to the working directory.
 	NoCWD bool
+}
+
+// Cache holds parsed files by canonical name. It is safe for concurrent use.
+type Cache struct {
+	mu    sync.Mutex
+	files map[string]cached
+	keys  map[string]peeked // path as written → canonical key or error
+}
+
+type peeked struct {
+	key string
+	err error
+}
+
+type cached struct {
+	f     *ast.File
+	diags diag.List
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache { return &Cache{files: map[string]cached{}, keys: map[string]peeked{}} }
+
+func (c *Cache) get(key string) (cached, bool) {
+	if c == nil {
+		return cached{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.files[key]
+	return v, ok
+}
+
+func (c *Cache) put(key string, v cached) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files[key] = v
 }
 
 // Include describes what an include line did.
@@ -195,67 +238,41 @@ var errIsDir = errors.New("is a directory")
 
 // read loads and parses a file, caching by canonical name.
 func (st *state) read(name string) (*ast.File, string, error) {
-	var data []byte
-	var key string
-	if rest, ok := strings.CutPrefix(name, StdlibPrefix); ok {
-		if st.opts.Stdlib == nil {
-			return nil, "", fs.ErrNotExist
-		}
-		fi, err := fs.Stat(st.opts.Stdlib, rest)
-		if err != nil {
-			return nil, "", err
-		}
-		if fi.IsDir() {
-			return nil, "", errIsDir
-		}
-		key = name
-		if f, ok := st.parsed[key]; ok {
-			return f, key, nil
-		}
-		data, err = fs.ReadFile(st.opts.Stdlib, rest)
-		if err != nil {
-			return nil, "", err
-		}
-	} else {
-		fi, err := os.Stat(name)
-		if err != nil {
-			return nil, "", err
-		}
-		if fi.IsDir() {
-			return nil, "", errIsDir
-		}
-		if !fi.Mode().IsRegular() {
-			return nil, "", fmt.Errorf("not a regular file")
-		}
-		key = name
-		if abs, err := filepath.Abs(name); err == nil {
-			key = abs
-			if real, err := filepath.EvalSymlinks(abs); err == nil {
-				key = real
-			}
-		}
-		if f, ok := st.parsed[key]; ok {
-			return f, key, nil
-		}
-		data, err = os.ReadFile(name)
-		if err != nil {
-			return nil, "", err
-		}
+	_, key, err := st.peek(name)
+	if err != nil {
+		return nil, "", err
 	}
-	f, diags := parse.File(source.NewFile(name, data))
-	for i := range diags {
-		diags[i].Related = ChainRelated(st.chain())
+	if f, ok := st.parsed[key]; ok {
+		return f, key, nil
 	}
-	st.unit.Diags = append(st.unit.Diags, diags...)
-	if len(data) == 0 || (len(f.Lines) == 0 && len(f.Comments) == 0 && len(diags) == 0) {
-		st.unit.Diags = append(st.unit.Diags, diag.Diagnostic{
-			Pos: source.Pos{File: name, Line: 1, Col: 1}, Severity: diag.Warning, Code: CodeEmptyFile,
-			Message: "file is empty", Related: ChainRelated(st.chain()),
-		})
+	c, ok := st.opts.Cache.get(key)
+	if !ok {
+		var data []byte
+		if rest, isStd := strings.CutPrefix(name, StdlibPrefix); isStd {
+			data, err = fs.ReadFile(st.opts.Stdlib, rest)
+		} else {
+			data, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		c.f, c.diags = parse.File(source.NewFile(name, data))
+		if len(data) == 0 || (len(c.f.Lines) == 0 && len(c.f.Comments) == 0 && len(c.diags) == 0) {
+			c.diags = append(c.diags, diag.Diagnostic{
+				Pos: source.Pos{File: name, Line: 1, Col: 1}, Severity: diag.Warning, Code: CodeEmptyFile,
+				Message: "file is empty",
+			})
+		}
+		st.opts.Cache.put(key, c)
 	}
-	st.parsed[key] = f
-	st.unit.Files = append(st.unit.Files, f)
-	return f, key, nil
+	chain := ChainRelated(st.chain())
+	for _, d := range c.diags {
+		d.Related = chain
+		st.unit.Diags = append(st.unit.Diags, d)
+	}
+	st.parsed[key] = c.f
+	st.unit.Files = append(st.unit.Files, c.f)
+	return c.f, key, nil
 }
 
 // chain returns the include sites, innermost first.
@@ -655,8 +672,28 @@ func displayName(key string) string {
 	return key
 }
 
-// peek finds a file's canonical key without parsing it.
+// peek finds a file's canonical key without parsing it; answers are cached
+// for the session, since files do not change during one run.
 func (st *state) peek(name string) (*ast.File, string, error) {
+	c := st.opts.Cache
+	if c != nil {
+		c.mu.Lock()
+		p, ok := c.keys[name]
+		c.mu.Unlock()
+		if ok {
+			return nil, p.key, p.err
+		}
+	}
+	_, key, err := st.peekUncached(name)
+	if c != nil {
+		c.mu.Lock()
+		c.keys[name] = peeked{key, err}
+		c.mu.Unlock()
+	}
+	return nil, key, err
+}
+
+func (st *state) peekUncached(name string) (*ast.File, string, error) {
 	if rest, ok := strings.CutPrefix(name, StdlibPrefix); ok {
 		if st.opts.Stdlib == nil {
 			return nil, "", fs.ErrNotExist
@@ -676,6 +713,9 @@ func (st *state) peek(name string) (*ast.File, string, error) {
 	}
 	if fi.IsDir() {
 		return nil, "", errIsDir
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, "", fmt.Errorf("not a regular file")
 	}
 	f, err := os.Open(name)
 	if err != nil {
