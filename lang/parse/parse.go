@@ -109,7 +109,7 @@ func File(f *source.File) (*ast.File, diag.List) {
 		}
 		if p.Index == 1 {
 			diags = append(diags, diag.Diagnostic{
-				Pos: f.Position(p.Start), End: f.Position(p.End), Severity: diag.Warning, Code: CodeLongLine,
+				Pos: f.Position(p.Start), End: f.Position(p.End), Severity: diag.Error, Code: CodeLongLine,
 				Message: fmt.Sprintf("line is longer than %d bytes", PieceSize),
 				Detail:  []string{fmt.Sprintf("Firejail reads it in pieces of %d bytes and treats each piece as a separate line", PieceSize)},
 			})

@@ -257,10 +257,14 @@ func (st *state) read(name string) (*ast.File, string, error) {
 			return nil, "", err
 		}
 		c.f, c.diags = parse.File(source.NewFile(name, data))
-		if len(data) == 0 || (len(c.f.Lines) == 0 && len(c.f.Comments) == 0 && len(c.diags) == 0) {
+		if len(c.f.Lines) == 0 && len(c.f.Comments) == 0 && len(c.diags) == 0 {
+			// Firejail accepts an empty profile and sandboxes with no
+			// rules from it; that is almost always a mistake (a truncated
+			// or wrongly named file), so jailc refuses it.
 			c.diags = append(c.diags, diag.Diagnostic{
-				Pos: source.Pos{File: name, Line: 1, Col: 1}, Severity: diag.Warning, Code: CodeEmptyFile,
+				Pos: source.Pos{File: name, Line: 1, Col: 1}, Severity: diag.Error, Code: CodeEmptyFile,
 				Message: "file is empty",
+				Detail:  []string{"Firejail accepts it and applies no rules from it; a file meant to be empty should say so in a comment"},
 			})
 		}
 		st.opts.Cache.put(key, c)
