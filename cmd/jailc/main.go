@@ -19,6 +19,9 @@ const (
 
 type cli struct {
 	Check     checkCmd     `cmd:"" help:"Read profiles, follow their includes and report every problem."`
+	Compile   compileCmd   `cmd:"" help:"Compile a profile into a plan (deterministic JSON)."`
+	Plan      planCmd      `cmd:"" help:"Show the effective sandbox a profile describes, each line with its origin."`
+	Why       whyCmd       `cmd:"" help:"Explain one decision of a profile: a path, a syscall, a capability or a variable."`
 	Syscalls  syscallsCmd  `cmd:"" help:"List syscalls, or look up a name, number or @group, for an architecture."`
 	Caps      capsCmd      `cmd:"" help:"List capability names and numbers."`
 	Errnos    errnosCmd    `cmd:"" help:"List errno names and numbers."`

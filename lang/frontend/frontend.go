@@ -149,3 +149,9 @@ func (s *Session) DiagnoseAll(args []string) []diag.List {
 	wg.Wait()
 	return out
 }
+
+// Env is the user the session expands macros for.
+func (s *Session) Env() macro.Env { return s.Resolve.Env }
+
+// Config is the firejail.config the session read.
+func (s *Session) Config() *config.Config { return s.CheckOpts.Config }

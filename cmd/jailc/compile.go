@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/jailc/jailc/compiler/build"
+	"github.com/jailc/jailc/compiler/plan"
+	"github.com/jailc/jailc/lang/diag"
+	"github.com/jailc/jailc/lang/frontend"
+)
+
+// profileFlags are shared by the commands that compile a profile.
+type profileFlags struct {
+	Config    string          `placeholder:"FILE" help:"firejail.config to read (default /etc/firejail/firejail.config, else Debian's defaults)."`
+	Include   []string        `short:"I" name:"include-dir" placeholder:"DIR" help:"Search DIR for included files first."`
+	User      string          `help:"Compile for this user (home, runtime directory, capabilities); default: the invoking user."`
+	Condition map[string]bool `placeholder:"NAME=BOOL" help:"Force a conditional (HAS_X11, HAS_APPIMAGE, ...) true or false."`
+}
+
+// compilePlan checks and builds a profile; problems go to stderr.
+func (f profileFlags) compilePlan(env *runEnv, profile string) (*plan.Plan, error) {
+	sess, err := frontend.NewSession(frontend.Options{
+		IncludeDirs: f.Include, ConfigPath: f.Config, User: f.User, Conditions: f.Condition,
+	})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	res := sess.Check(profile)
+	var shown diag.List
+	for _, d := range res.Diags {
+		if d.Severity != diag.Note {
+			shown = append(shown, d)
+		}
+	}
+	if err := diag.WriteText(env.stderr, shown); err != nil {
+		return nil, err
+	}
+	cfgPath := f.Config
+	if cfgPath == "" {
+		if _, err := os.Stat("/etc/firejail/firejail.config"); err == nil {
+			cfgPath = "/etc/firejail/firejail.config"
+		}
+	}
+	return build.Build(res, build.Options{Env: sess.Env(), Config: sess.Config(), ConfigPath: cfgPath})
+}
+
+type compileCmd struct {
+	profileFlags
+	Output  string `short:"o" placeholder:"FILE" help:"Write the plan here (default: standard output)."`
+	Profile string `arg:"" help:"Profile to compile (a file, a NAME looked up like firejail --profile=NAME, or stdlib:NAME)."`
+}
+
+func (c *compileCmd) Run(env *runEnv) error {
+	p, err := c.compilePlan(env, c.Profile)
+	if err != nil {
+		return err
+	}
+	data, err := plan.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if c.Output == "" {
+		_, err = env.stdout.Write(data)
+		return err
+	}
+	return writeAtomic(c.Output, data)
+}
+
+// writeAtomic replaces path with data via a temporary file in the same
+// directory, so an interrupted write never leaves a truncated file.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
