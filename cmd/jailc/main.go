@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/jailc/jailc/runtime"
 )
 
 // Exit statuses: 0 clean (warnings allowed), 1 problems found, 2 usage.
@@ -22,6 +24,7 @@ type cli struct {
 	Compile   compileCmd   `cmd:"" help:"Compile a profile into a plan (deterministic JSON)."`
 	Plan      planCmd      `cmd:"" help:"Show the effective sandbox a profile describes, each line with its origin."`
 	Why       whyCmd       `cmd:"" help:"Explain one decision of a profile: a path, a syscall, a capability or a variable."`
+	Run       runCmd       `cmd:"" help:"Compile a profile and run a program in its sandbox."`
 	Syscalls  syscallsCmd  `cmd:"" help:"List syscalls, or look up a name, number or @group, for an architecture."`
 	Caps      capsCmd      `cmd:"" help:"List capability names and numbers."`
 	Errnos    errnosCmd    `cmd:"" help:"List errno names and numbers."`
@@ -32,6 +35,7 @@ type cli struct {
 type usageError struct{ error }
 
 func main() {
+	runtime.Stage() // the sandbox stages re-execute this binary
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

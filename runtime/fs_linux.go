@@ -1,0 +1,761 @@
+package runtime
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/jailc/jailc/compiler/plan"
+)
+
+const atRecursive = 0x8000 // AT_RECURSIVE for mount_setattr
+
+// sandbox holds init's state while it builds the filesystem view.
+type sandbox struct {
+	s         *setup
+	emptyFile string // a 000 file on the staging tmpfs, bound over hidden files
+	emptyDir  string // a 000 directory, bound over hidden directories
+}
+
+// buildSandbox runs init's fixed list of steps. Each step says why it sits
+// where it does; any failure stops the launch.
+func buildSandbox(s *setup) *StepError {
+	sb := &sandbox{s: s}
+	p := s.Plan
+	steps := []struct {
+		name string
+		f    func() *StepError
+	}{
+		// Mount events must not leak back to the host.
+		{"mount-propagation", func() *StepError {
+			return mountErr("mount-propagation", "make / rprivate", "/", nil, unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""))
+		}},
+		// A scratch tmpfs for the empty nodes that hide blacklisted paths
+		// and for private-bin; detached again at the end.
+		{"staging", sb.staging},
+		// A fresh /proc for the new pid namespace: the host's processes
+		// are not visible, and /proc/1 is our init.
+		{"proc", sb.proc},
+		{"hostname", func() *StepError { return sb.hostname() }},
+		{"loopback", func() *StepError { return sb.loopback() }},
+		// Firejail's private-* setup comes before the entry list.
+		{"private-dev", sb.privateDev},
+		{"private-tmp", sb.privateTmp},
+		{"private-home", sb.privateHome},
+		{"private-etc", func() *StepError { return sb.privateDir("private-etc", "/etc", p.Filesystem.PrivateEtc) }},
+		{"private-opt", func() *StepError { return sb.privateDir("private-opt", "/opt", p.Filesystem.PrivateOpt) }},
+		{"private-srv", func() *StepError { return sb.privateDir("private-srv", "/srv", p.Filesystem.PrivateSrv) }},
+		{"private-bin", sb.privateBin},
+		{"devices", sb.devices},
+		// Then the two passes of the entry list: every whitelist before
+		// any blacklist, whatever the line order (reference §6.1).
+		{"whitelist", sb.whitelistPass},
+		{"blacklist", sb.blacklistPass},
+		{"machine-id", sb.machineID},
+		{"staging-detach", func() *StepError {
+			return mountErr("staging-detach", "umount", StagingDir, nil, unix.Unmount(StagingDir, unix.MNT_DETACH))
+		}},
+	}
+	for _, st := range steps {
+		if e := s.step(st.name, st.f); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func mountErr(step, op, p string, o *plan.Origin, err error) *StepError {
+	if err == nil {
+		return nil
+	}
+	return stepErr(step, op, p, o, err)
+}
+
+func (sb *sandbox) staging() *StepError {
+	if err := unix.Mount("tmpfs", StagingDir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0755,size=64m"); err != nil {
+		return stepErr("staging", "mount tmpfs", StagingDir, nil, err)
+	}
+	sb.emptyFile = filepath.Join(StagingDir, "empty-file")
+	sb.emptyDir = filepath.Join(StagingDir, "empty-dir")
+	if err := os.WriteFile(sb.emptyFile, nil, 0); err != nil {
+		return stepErr("staging", "create", sb.emptyFile, nil, err)
+	}
+	if err := os.Mkdir(sb.emptyDir, 0); err != nil {
+		return stepErr("staging", "mkdir", sb.emptyDir, nil, err)
+	}
+	os.Chmod(sb.emptyFile, 0)
+	os.Chmod(sb.emptyDir, 0)
+	return nil
+}
+
+func (sb *sandbox) proc() *StepError {
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return stepErr("proc", "mount proc", "/proc", nil, err)
+	}
+	// As Firejail does: kernel tunables and triggers read-only.
+	for _, p := range []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"} {
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		if e := sb.setAttr("proc", p, unix.MOUNT_ATTR_RDONLY, 0, nil); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (sb *sandbox) hostname() *StepError {
+	h := sb.s.Plan.Namespaces.UTS
+	if h == nil {
+		return nil
+	}
+	if err := unix.Sethostname([]byte(h.Value)); err != nil {
+		return stepErr("hostname", "sethostname", h.Value, &h.Origin, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) loopback() *StepError {
+	n := sb.s.Plan.Namespaces.NetNone
+	if n == nil {
+		return nil
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return stepErr("loopback", "socket", "lo", &n.Origin, err)
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return stepErr("loopback", "ifreq", "lo", &n.Origin, err)
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return stepErr("loopback", "SIOCGIFFLAGS", "lo", &n.Origin, err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return stepErr("loopback", "SIOCSIFFLAGS", "lo", &n.Origin, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) switchOn(name string) *plan.Origin {
+	for _, s := range sb.s.Plan.Filesystem.Switches {
+		if s.Name == name {
+			o := s.Origin
+			return &o
+		}
+	}
+	return nil
+}
+
+// bind mounts src over dst recursively.
+func bind(step, src, dst string, o *plan.Origin) *StepError {
+	if err := unix.Mount(src, dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return stepErr(step, "bind mount "+src+" on", dst, o, err)
+	}
+	return nil
+}
+
+// setAttr changes mount attributes of path and everything mounted below
+// it, making path a mount point first if it is not one.
+func (sb *sandbox) setAttr(step, p string, set, clr uint64, o *plan.Origin) *StepError {
+	if e := bind(step, p, p, o); e != nil {
+		return e
+	}
+	attr := unix.MountAttr{Attr_set: set, Attr_clr: clr}
+	if err := unix.MountSetattr(unix.AT_FDCWD, p, atRecursive|unix.AT_SYMLINK_NOFOLLOW, &attr); err != nil {
+		return stepErr(step, "mount_setattr", p, o, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) tmpfs(step, dir, mode string, uid, gid int, o *plan.Origin) *StepError {
+	opts := "mode=" + mode
+	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
+		return stepErr(step, "mount tmpfs", dir, o, err)
+	}
+	if err := os.Lchown(dir, uid, gid); err != nil {
+		return stepErr(step, "chown", dir, o, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) privateDev() *StepError {
+	o := sb.switchOn("private-dev")
+	if o == nil {
+		return nil
+	}
+	// Keep handles on the host nodes before covering /dev.
+	old, err := os.Open("/dev")
+	if err != nil {
+		return stepErr("private-dev", "open", "/dev", o, err)
+	}
+	defer old.Close()
+	from := fmt.Sprintf("/proc/self/fd/%d/", old.Fd())
+	var shmFD *os.File
+	if sb.switchOn("keep-dev-shm") != nil {
+		if shmFD, err = os.Open("/dev/shm"); err != nil {
+			return stepErr("private-dev", "open", "/dev/shm", o, err)
+		}
+		defer shmFD.Close()
+	}
+	if e := sb.tmpfs("private-dev", "/dev", "0755", 0, 0, o); e != nil {
+		return e
+	}
+	for _, n := range []string{"null", "zero", "full", "random", "urandom", "tty"} {
+		if _, err := os.Stat(from + n); err != nil {
+			continue
+		}
+		if err := os.WriteFile("/dev/"+n, nil, 0o666); err != nil {
+			return stepErr("private-dev", "create", "/dev/"+n, o, err)
+		}
+		if e := bind("private-dev", from+n, "/dev/"+n, o); e != nil {
+			return e
+		}
+	}
+	for _, d := range []string{"/dev/pts", "/dev/shm"} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return stepErr("private-dev", "mkdir", d, o, err)
+		}
+	}
+	if err := unix.Mount("devpts", "/dev/pts", "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620"); err != nil {
+		return stepErr("private-dev", "mount devpts", "/dev/pts", o, err)
+	}
+	if shmFD != nil {
+		if e := bind("private-dev", fmt.Sprintf("/proc/self/fd/%d", shmFD.Fd()), "/dev/shm", o); e != nil {
+			return e
+		}
+	} else if err := unix.Mount("tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
+		return stepErr("private-dev", "mount tmpfs", "/dev/shm", o, err)
+	}
+	for name, target := range map[string]string{"ptmx": "pts/ptmx", "fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"} {
+		if err := os.Symlink(target, "/dev/"+name); err != nil {
+			return stepErr("private-dev", "symlink", "/dev/"+name, o, err)
+		}
+	}
+	return nil
+}
+
+func (sb *sandbox) privateTmp() *StepError {
+	o := sb.switchOn("private-tmp")
+	if o == nil {
+		return nil
+	}
+	x11, _ := os.Open("/tmp/.X11-unix")
+	if x11 != nil {
+		defer x11.Close()
+	}
+	if e := sb.tmpfs("private-tmp", "/tmp", "1777", 0, 0, o); e != nil {
+		return e
+	}
+	if x11 != nil {
+		// Firejail keeps the X11 socket directory, read-only.
+		if err := os.Mkdir("/tmp/.X11-unix", 0o1777); err != nil {
+			return stepErr("private-tmp", "mkdir", "/tmp/.X11-unix", o, err)
+		}
+		if e := bind("private-tmp", fmt.Sprintf("/proc/self/fd/%d", x11.Fd()), "/tmp/.X11-unix", o); e != nil {
+			return e
+		}
+		if e := sb.setAttr("private-tmp", "/tmp/.X11-unix", unix.MOUNT_ATTR_RDONLY, 0, o); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// privateHome handles `private` (empty home), `private DIR` and
+// private-home (a new home with the listed entries).
+func (sb *sandbox) privateHome() *StepError {
+	fsp := sb.s.Plan.Filesystem
+	pr := fsp.Private
+	if pr == nil {
+		return nil
+	}
+	u := sb.s.User
+	o := &pr.Origin
+	if pr.Value != "" {
+		return bind("private", pr.Value, u.Home, o)
+	}
+	old, err := os.Open(u.Home)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return stepErr("private", "open", u.Home, o, err)
+	}
+	if old != nil {
+		defer old.Close()
+	}
+	if _, err := os.Stat(u.Home); err == nil {
+		if e := sb.tmpfs("private", u.Home, "0700", u.UID, u.GID, o); e != nil {
+			return e
+		}
+	}
+	if u.Home != "/root" {
+		if _, err := os.Stat("/root"); err == nil {
+			if e := sb.tmpfs("private", "/root", "0700", 0, 0, o); e != nil {
+				return e
+			}
+		}
+	}
+	for _, it := range fsp.PrivateHome {
+		name := strings.TrimPrefix(strings.TrimPrefix(it.Value, u.Home+"/"), "${HOME}/")
+		if old == nil {
+			break
+		}
+		src := fmt.Sprintf("/proc/self/fd/%d/%s", old.Fd(), name)
+		st, err := os.Stat(src)
+		if err != nil {
+			continue // Firejail skips missing entries
+		}
+		dst := filepath.Join(u.Home, name)
+		if e := mountPoint("private-home", dst, st.IsDir(), u.UID, u.GID, &it.Origin); e != nil {
+			return e
+		}
+		if e := bind("private-home", src, dst, &it.Origin); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// mountPoint creates an empty file or directory (and its parents) to bind
+// onto.
+func mountPoint(step, p string, dir bool, uid, gid int, o *plan.Origin) *StepError {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return stepErr(step, "mkdir", filepath.Dir(p), o, err)
+	}
+	var err error
+	if dir {
+		err = os.Mkdir(p, 0o755)
+	} else {
+		var f *os.File
+		f, err = os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644)
+		if f != nil {
+			f.Close()
+		}
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return stepErr(step, "create mount point", p, o, err)
+	}
+	return nil
+}
+
+// privateDir replaces dir by a tmpfs holding only the listed entries.
+func (sb *sandbox) privateDir(step, dir string, items []plan.Item) *StepError {
+	if len(items) == 0 {
+		return nil
+	}
+	o := &items[0].Origin
+	old, err := os.Open(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return stepErr(step, "open", dir, o, err)
+	}
+	defer old.Close()
+	if e := sb.tmpfs(step, dir, "0755", 0, 0, o); e != nil {
+		return e
+	}
+	from := fmt.Sprintf("/proc/self/fd/%d/", old.Fd())
+	for _, it := range items {
+		src := from + it.Value
+		st, err := os.Stat(src)
+		if err != nil {
+			continue // Firejail: "skipping X"
+		}
+		dst := filepath.Join(dir, it.Value)
+		if e := mountPoint(step, dst, st.IsDir(), 0, 0, &it.Origin); e != nil {
+			return e
+		}
+		if e := bind(step, src, dst, &it.Origin); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+var binDirs = []string{"/usr/local/bin", "/usr/bin", "/bin", "/usr/games", "/usr/local/games", "/usr/local/sbin", "/usr/sbin", "/sbin"}
+
+// privateBin builds one directory with the listed programs and mounts it
+// over every bin directory (reference §2.2).
+func (sb *sandbox) privateBin() *StepError {
+	items := sb.s.Plan.Filesystem.PrivateBin
+	if len(items) == 0 {
+		return nil
+	}
+	staged := filepath.Join(StagingDir, "bin")
+	if err := os.Mkdir(staged, 0o755); err != nil {
+		return stepErr("private-bin", "mkdir", staged, &items[0].Origin, err)
+	}
+	for _, it := range items {
+		for _, d := range binDirs {
+			pattern := it.Value
+			if !strings.HasPrefix(pattern, "/") {
+				pattern = filepath.Join(d, pattern)
+			}
+			matches, _ := filepath.Glob(pattern)
+			for _, m := range matches {
+				st, err := os.Stat(m)
+				if err != nil || st.IsDir() {
+					continue
+				}
+				dst := filepath.Join(staged, filepath.Base(m))
+				if _, err := os.Lstat(dst); err == nil {
+					continue
+				}
+				if e := mountPoint("private-bin", dst, false, 0, 0, &it.Origin); e != nil {
+					return e
+				}
+				if e := bind("private-bin", m, dst, &it.Origin); e != nil {
+					return e
+				}
+			}
+			if strings.HasPrefix(it.Value, "/") {
+				break
+			}
+		}
+	}
+	done := map[string]bool{}
+	for _, d := range binDirs {
+		real, err := filepath.EvalSymlinks(d)
+		if err != nil || done[real] {
+			continue
+		}
+		done[real] = true
+		if e := bind("private-bin", staged, real, &items[0].Origin); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// devices hides device nodes for the device switches (no3d, nosound...).
+func (sb *sandbox) devices() *StepError {
+	for name, pats := range map[string][]string{
+		"nosound": {"/dev/snd"}, "no3d": {"/dev/dri", "/dev/nvidia*"}, "nodvd": {"/dev/sr*", "/dev/cdrom*"},
+		"notv": {"/dev/dvb"}, "novideo": {"/dev/video*"}, "noinput": {"/dev/input"}, "nou2f": {"/dev/hidraw*"},
+	} {
+		o := sb.switchOn(name)
+		if o == nil {
+			continue
+		}
+		for _, pat := range pats {
+			matches, _ := filepath.Glob(pat)
+			for _, m := range matches {
+				if e := sb.hide(name, m, o); e != nil {
+					return e
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// hide makes p unreachable: the target of symlinks is hidden, directories
+// get an empty unreadable directory bound over them, everything else an
+// empty unreadable file; both read-only.
+func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil // nothing to hide
+	}
+	if real == "/usr/bin/firejail" {
+		return nil // Firejail never blacklists itself; neither do we mirror that quirk for other paths
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return nil
+	}
+	src := sb.emptyFile
+	if st.IsDir() {
+		src = sb.emptyDir
+	}
+	if err := unix.Mount(src, real, "", unix.MS_BIND, ""); err != nil {
+		return stepErr(step, "bind mount empty node on", real, o, err)
+	}
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC}
+	if err := unix.MountSetattr(unix.AT_FDCWD, real, unix.AT_SYMLINK_NOFOLLOW, &attr); err != nil {
+		return stepErr(step, "mount_setattr", real, o, err)
+	}
+	return nil
+}
+
+// expand returns the paths an op names at launch: ${PATH} becomes each
+// PATH directory, globs are expanded, and a pattern that matches nothing
+// is kept literally (it then matches nothing on disk).
+func (sb *sandbox) expand(op plan.FSOp) []string {
+	pats := []string{op.Path}
+	if op.PathMacro {
+		rest := strings.TrimPrefix(op.Path, "${PATH}")
+		pats = nil
+		for _, d := range pathDirs(sb.s.Env) {
+			pats = append(pats, d+rest)
+		}
+	}
+	var out []string
+	for _, p := range pats {
+		if !op.Glob && !strings.ContainsAny(p, "*?[") {
+			out = append(out, p)
+			continue
+		}
+		m, _ := filepath.Glob(p)
+		if len(m) == 0 {
+			out = append(out, p)
+		}
+		for _, x := range m {
+			if b := path.Base(x); b == "." || b == ".." {
+				continue
+			}
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func pathDirs(env []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range strings.Split(envPath(env), ":") {
+		d = strings.TrimRight(d, "/")
+		if strings.HasPrefix(d, "/") && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// whitelistPass: resolve every whitelisted path, empty each top directory
+// with a tmpfs, then bind the paths back (reference §6.1, §6.3).
+func (sb *sandbox) whitelistPass() *StepError {
+	ops := sb.s.Plan.Filesystem.WhitelistPass
+	if len(ops) == 0 {
+		return nil
+	}
+	u := sb.s.User
+	excluded := map[string]bool{}
+	type entry struct {
+		path string
+		fd   *os.File
+		dir  bool
+		o    plan.Origin
+	}
+	var entries []entry
+	tops := map[string]plan.Origin{}
+	var topOrder []string
+	for _, op := range ops {
+		o := op.Origin
+		if op.Op == "nowhitelist" {
+			if r, err := filepath.EvalSymlinks(op.Path); err == nil {
+				excluded[r] = true
+			}
+			continue
+		}
+		for _, p := range sb.expand(op) {
+			real, err := filepath.EvalSymlinks(p)
+			if err != nil || excluded[real] {
+				continue // Firejail skips missing paths
+			}
+			top := topDir(p, u.Home)
+			if top == "" {
+				return stepErr("whitelist", "find top directory", p, &o, errors.New("whitelisting a top-level directory or / is not supported"))
+			}
+			if _, ok := tops[top]; !ok {
+				tops[top] = o
+				topOrder = append(topOrder, top)
+			}
+			f, err := os.OpenFile(real, unix.O_PATH|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return stepErr("whitelist", "open", real, &o, err)
+			}
+			st, err := f.Stat()
+			if err != nil {
+				f.Close()
+				return stepErr("whitelist", "stat", real, &o, err)
+			}
+			entries = append(entries, entry{p, f, st.IsDir(), o})
+		}
+	}
+	defer func() {
+		for _, e := range entries {
+			e.fd.Close()
+		}
+	}()
+	for _, top := range topOrder {
+		o := tops[top]
+		st, err := os.Stat(top)
+		if err != nil {
+			return stepErr("whitelist", "stat", top, &o, err)
+		}
+		sys := st.Sys().(*syscall.Stat_t)
+		if e := sb.tmpfs("whitelist", top, strconv.FormatUint(uint64(st.Mode().Perm()|st.Mode()&fs.ModeSticky>>11), 8), int(sys.Uid), int(sys.Gid), &o); e != nil {
+			return e
+		}
+		os.Chmod(top, st.Mode().Perm()|st.Mode()&(fs.ModeSticky))
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return len(entries[i].path) < len(entries[j].path) })
+	for _, e := range entries {
+		if e := mountPoint("whitelist", e.path, e.dir, u.UID, u.GID, &e.o); e != nil {
+			return e
+		}
+		if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", e.fd.Fd()), e.path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return stepErr("whitelist", "bind mount", e.path, &e.o, err)
+		}
+	}
+	return nil
+}
+
+// topDir is the directory a whitelist empties: the home directory for
+// paths inside it, else the first path component.
+func topDir(p, home string) string {
+	p = filepath.Clean(p)
+	if strings.HasPrefix(p, home+"/") {
+		return home
+	}
+	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)
+	if len(parts) < 2 || parts[0] == "" {
+		return ""
+	}
+	return "/" + parts[0]
+}
+
+// blacklistPass applies the rest of the entry list in order, with
+// noblacklist patterns exempting later blacklists (fnmatch on the glob
+// result, no realpath: reference §6.2).
+func (sb *sandbox) blacklistPass() *StepError {
+	u := sb.s.User
+	var exempt []string
+	for _, op := range sb.s.Plan.Filesystem.BlacklistPass {
+		o := op.Origin
+		switch op.Op {
+		case "noblacklist":
+			exempt = append(exempt, sb.expand(op)...)
+		case "blacklist", "blacklist-nolog":
+			for _, p := range sb.expand(op) {
+				skip := false
+				for _, pat := range exempt {
+					if ok, _ := path.Match(pat, p); ok {
+						skip = true
+						break
+					}
+				}
+				if skip {
+					continue
+				}
+				if e := sb.hide("blacklist", p, &o); e != nil {
+					return e
+				}
+			}
+		case "read-only", "read-write", "noexec":
+			for _, p := range sb.expand(op) {
+				real, err := filepath.EvalSymlinks(p)
+				if err != nil {
+					continue
+				}
+				var e *StepError
+				switch op.Op {
+				case "read-only":
+					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_RDONLY, 0, &o)
+				case "read-write":
+					e = sb.setAttr(op.Op, real, 0, unix.MOUNT_ATTR_RDONLY, &o)
+				case "noexec":
+					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID, 0, &o)
+				}
+				if e != nil {
+					return e
+				}
+			}
+		case "tmpfs":
+			for _, p := range sb.expand(op) {
+				if st, err := os.Stat(p); err != nil || !st.IsDir() {
+					continue
+				}
+				owner := 0
+				if strings.HasPrefix(p, u.Home) {
+					owner = u.UID
+				}
+				if e := sb.tmpfs("tmpfs", p, "0755", owner, owner, &o); e != nil {
+					return e
+				}
+			}
+		case "mkdir", "mkfile":
+			if e := makePath(op, u); e != nil {
+				return e
+			}
+		case "bind":
+			if e := bind("bind", op.Path, op.Target, &o); e != nil {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// makePath creates a directory (mode 0700) or empty file (0600) owned by
+// the user, with its missing parents.
+func makePath(op plan.FSOp, u User) *StepError {
+	p := filepath.Clean(op.Path)
+	var missing []string
+	for d := filepath.Dir(p); d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		missing = append([]string{d}, missing...)
+	}
+	for _, d := range missing {
+		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return stepErr(op.Op, "mkdir", d, &op.Origin, err)
+		}
+		os.Lchown(d, u.UID, u.GID)
+	}
+	if op.Op == "mkdir" {
+		if err := os.Mkdir(p, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return stepErr(op.Op, "mkdir", p, &op.Origin, err)
+		}
+	} else {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			return stepErr(op.Op, "create", p, &op.Origin, err)
+		}
+		f.Close()
+	}
+	if err := os.Lchown(p, u.UID, u.GID); err != nil {
+		return stepErr(op.Op, "chown", p, &op.Origin, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) machineID() *StepError {
+	m := sb.s.Plan.Misc.MachineID
+	if m == nil {
+		return nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return stepErr("machine-id", "random", "", &m.Origin, err)
+	}
+	f := filepath.Join(StagingDir, "machine-id")
+	if err := os.WriteFile(f, []byte(hex.EncodeToString(b)+"\n"), 0o444); err != nil {
+		return stepErr("machine-id", "write", f, &m.Origin, err)
+	}
+	for _, dst := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
+		if _, err := os.Stat(dst); err != nil {
+			continue
+		}
+		if e := bind("machine-id", f, dst, &m.Origin); e != nil {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	goruntime "runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// initMain is pid 1 of the sandbox: it builds the filesystem view, starts
+// the exec stage, then reaps every child and forwards signals until the
+// program exits. Its exit status is the program's.
+func initMain() int {
+	goruntime.LockOSThread()
+	sock := os.NewFile(3, "jailrun-sock")
+	fail := func(e *StepError) int {
+		send(sock, reply{Err: e})
+		return 1
+	}
+	var s setup
+	if err := recv(sock, &s); err != nil {
+		return fail(stepErr("launch", "read setup", "", nil, err))
+	}
+	// Nothing in the sandbox may ptrace us or open /proc/1/exe (the
+	// CVE-2019-5736 class: overwriting the runner from inside).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fail(stepErr("init", "prctl PR_SET_DUMPABLE", "", nil, err))
+	}
+	if e := buildSandbox(&s); e != nil {
+		return fail(e)
+	}
+
+	// Start the exec stage with its own channel; the channel is
+	// close-on-exec, so EOF without a message means the program started.
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fail(stepErr("launch", "socketpair", "", nil, err))
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "init"), os.NewFile(uintptr(fds[1]), "exec")
+	self := "/proc/self/exe"
+	proc, err := os.StartProcess(self, []string{"jailrun-exec", stageExec}, &os.ProcAttr{
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, theirs},
+		Env:   []string{},
+	})
+	theirs.Close()
+	if err != nil {
+		return fail(stepErr("exec", "start exec stage", self, nil, err))
+	}
+	if err := send(mine, s); err != nil {
+		proc.Kill()
+		return fail(stepErr("exec", "send setup", "", nil, err))
+	}
+	var r reply
+	err = recv(mine, &r)
+	mine.Close()
+	if err == nil && r.Err != nil {
+		proc.Wait()
+		return fail(r.Err)
+	}
+	send(sock, reply{Ready: true})
+	sock.Close()
+	return reap(proc.Pid)
+}
+
+// reap waits for every child (orphans reparent to pid 1) and forwards
+// signals to the program; it returns the program's status when the
+// program exits. Leaving pid 1 kills whatever else still runs.
+func reap(main int) int {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGCHLD)
+	for {
+		for {
+			var ws syscall.WaitStatus
+			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+			if errors.Is(err, syscall.EINTR) {
+				continue
+			}
+			if err != nil || pid <= 0 {
+				if errors.Is(err, syscall.ECHILD) {
+					return 0
+				}
+				break
+			}
+			if pid == main {
+				if ws.Signaled() {
+					return 128 + int(ws.Signal())
+				}
+				return ws.ExitStatus()
+			}
+		}
+		sig := <-sigs
+		if sig != syscall.SIGCHLD {
+			syscall.Kill(main, sig.(syscall.Signal))
+		}
+	}
+}
+
+var errInjected = errors.New("injected fault (test)")
+
+// step runs one setup step, honouring fault injection.
+func (s *setup) step(name string, f func() *StepError) *StepError {
+	if s.Inject == name {
+		return &StepError{Step: name, Op: "injected", Err: errInjected.Error()}
+	}
+	if e := f(); e != nil {
+		return e
+	}
+	return nil
+}
+
+func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }

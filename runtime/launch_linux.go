@@ -1,0 +1,253 @@
+package runtime
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/jailc/jailc/compiler/plan"
+)
+
+// Stage names used as argv[1] when the runner re-executes itself.
+const (
+	stageInit = "__jailrun_init"
+	stageExec = "__jailrun_exec"
+)
+
+// StagingDir is where init mounts its private scratch tmpfs. It must exist
+// on the host; Launch creates it.
+const StagingDir = "/run/jailc"
+
+// Options for Launch.
+type Options struct {
+	Plan *plan.Plan
+	Argv []string
+	// Filter is the compiled seccomp program (raw struct sock_filter array)
+	// for this host; required when the plan enables seccomp.
+	Filter []byte
+	// AllowUnsupported starts even when the plan has features this runtime
+	// does not implement; each ignored rule is printed to Warn.
+	AllowUnsupported bool
+	Stdin            *os.File
+	Stdout, Stderr   *os.File
+	Warn             io.Writer
+	// Inject makes the named setup step fail (fault-injection tests).
+	Inject string
+}
+
+// Unsupported returns the plan's features this runtime does not
+// implement, one line each with its origin.
+func Unsupported(p *plan.Plan) []string {
+	var out []string
+	for _, u := range p.Unsupported {
+		out = append(out, fmt.Sprintf("%s: %s (rule `%s` at %s)", u.Code, u.Message, u.Origin.Text, u.Origin))
+	}
+	for _, it := range p.Misc.KeepFD {
+		out = append(out, fmt.Sprintf("keep-fd: passing file descriptor %s (rule `%s` at %s)", it.Value, it.Origin.Text, it.Origin))
+	}
+	if p.Namespaces.User != nil && p.Credentials.UID != 0 {
+		o := p.Namespaces.User.Origin
+		out = append(out, fmt.Sprintf("noroot: a user namespace for a non-root user (rule `%s` at %s)", o.Text, o))
+	}
+	return out
+}
+
+// Launch runs argv in the sandbox and returns its exit status (128+N when
+// killed by signal N). An error means the program did not start.
+func Launch(o Options) (int, error) {
+	p := o.Plan
+	if p == nil || p.Version != plan.Version {
+		return 0, errors.New("no plan, or a plan of another version")
+	}
+	if len(o.Argv) == 0 {
+		return 0, errors.New("no program to run")
+	}
+	if o.Warn == nil {
+		o.Warn = io.Discard
+	}
+	if uns := Unsupported(p); len(uns) > 0 {
+		if !o.AllowUnsupported {
+			return 0, fmt.Errorf("the plan uses features jailrun does not implement; refusing to start (use --allow-unsupported to run without them):\n  %s", strings.Join(uns, "\n  "))
+		}
+		for _, u := range uns {
+			fmt.Fprintf(o.Warn, "jailrun: ignoring unsupported %s\n", u)
+		}
+	}
+	if p.Seccomp.Enabled && len(o.Filter) == 0 {
+		return 0, errors.New("the plan enables seccomp but no filter was compiled; refusing to start without it")
+	}
+	if os.Geteuid() != 0 {
+		return 0, errors.New("jailrun needs root to create the sandbox's namespaces and mounts (run it as root, from a systemd unit, or setuid root)")
+	}
+	user, err := LookupUser(p.Credentials.UID)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(StagingDir, 0o755); err != nil {
+		return 0, stepErr("staging", "mkdir", StagingDir, nil, err)
+	}
+	cwd, _ := os.Getwd()
+	s := setup{Plan: p, User: user, Argv: o.Argv, Env: os.Environ(), Cwd: cwd, Filter: o.Filter, Inject: o.Inject,
+		NetNone: p.Namespaces.NetNone != nil}
+
+	// Catch signals from the start: one that arrives while the sandbox is
+	// being built is delivered to the program once it runs.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, stepErr("launch", "socketpair", "", nil, err)
+	}
+	parentSock := os.NewFile(uintptr(fds[0]), "jailrun-parent")
+	childSock := os.NewFile(uintptr(fds[1]), "jailrun-child")
+	defer parentSock.Close()
+
+	flags := uintptr(unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS)
+	if p.Namespaces.IPC != nil {
+		flags |= unix.CLONE_NEWIPC
+	}
+	if s.NetNone {
+		flags |= unix.CLONE_NEWNET
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return 0, stepErr("launch", "locate runner binary", "", nil, err)
+	}
+	attr := &os.ProcAttr{
+		Files: []*os.File{orStd(o.Stdin, os.Stdin), orStd(o.Stdout, os.Stdout), orStd(o.Stderr, os.Stderr), childSock},
+		Env:   []string{},
+		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL},
+	}
+	proc, err := os.StartProcess(self, []string{"jailrun-init", stageInit}, attr)
+	childSock.Close()
+	if err != nil {
+		return 0, stepErr("namespaces", "clone", "", nil, err)
+	}
+	if err := send(parentSock, s); err != nil {
+		proc.Kill()
+		proc.Wait()
+		return 0, stepErr("launch", "send setup", "", nil, err)
+	}
+	var r reply
+	if err := recv(parentSock, &r); err != nil {
+		st, _ := proc.Wait()
+		return 0, fmt.Errorf("sandbox init exited before the program started (%v, %v); the program was not started", err, st)
+	}
+	if r.Err != nil {
+		proc.Wait()
+		return 0, r.Err
+	}
+
+	// The program runs. Forward signals to init, which forwards them to
+	// the program; enforce the timeout by killing the whole pid namespace.
+	done := make(chan *os.ProcessState, 1)
+	go func() {
+		st, _ := proc.Wait()
+		done <- st
+	}()
+	var timeout <-chan time.Time
+	if p.Resources.TimeoutSeconds > 0 {
+		timeout = time.After(time.Duration(p.Resources.TimeoutSeconds) * time.Second)
+	}
+	for {
+		select {
+		case sig := <-sigs:
+			proc.Signal(sig)
+		case <-timeout:
+			fmt.Fprintf(o.Warn, "jailrun: timeout of %ds reached, killing the sandbox\n", p.Resources.TimeoutSeconds)
+			proc.Kill()
+		case st := <-done:
+			return exitStatus(st), nil
+		}
+	}
+}
+
+func orStd(f, def *os.File) *os.File {
+	if f != nil {
+		return f
+	}
+	return def
+}
+
+func exitStatus(st *os.ProcessState) int {
+	if st == nil {
+		return 1
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return st.ExitCode()
+}
+
+// LookupUser reads /etc/passwd and /etc/group directly (no cgo, no NSS:
+// the runner must not load code it does not control).
+func LookupUser(uid int) (User, error) {
+	u := User{UID: uid, GID: -1}
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return u, stepErr("user", "open", "/etc/passwd", nil, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fl := strings.Split(sc.Text(), ":")
+		if len(fl) < 7 {
+			continue
+		}
+		if id, err := strconv.Atoi(fl[2]); err == nil && id == uid {
+			u.Name, u.Home = fl[0], fl[5]
+			u.GID, _ = strconv.Atoi(fl[3])
+			break
+		}
+	}
+	if u.GID < 0 {
+		return u, fmt.Errorf("uid %d has no entry in /etc/passwd; create the user or compile the plan with --user for an existing one", uid)
+	}
+	u.Groups = []int{u.GID}
+	if g, err := os.Open("/etc/group"); err == nil {
+		defer g.Close()
+		sc := bufio.NewScanner(g)
+		for sc.Scan() {
+			fl := strings.Split(sc.Text(), ":")
+			if len(fl) < 4 {
+				continue
+			}
+			for _, m := range strings.Split(fl[3], ",") {
+				if m == u.Name {
+					if id, err := strconv.Atoi(fl[2]); err == nil && id != u.GID {
+						u.Groups = append(u.Groups, id)
+					}
+				}
+			}
+		}
+	}
+	u.Home = filepath.Clean(u.Home)
+	return u, nil
+}
+
+// Stage runs the sandbox stages when the runner re-executes itself. Both
+// jailrun and jailc call it first thing in main; it returns only when argv
+// names no stage.
+func Stage() {
+	if len(os.Args) < 2 {
+		return
+	}
+	switch os.Args[1] {
+	case stageInit:
+		os.Exit(initMain())
+	case stageExec:
+		os.Exit(execMain())
+	}
+}

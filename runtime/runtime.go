@@ -1,0 +1,118 @@
+// Package runtime launches a program inside the sandbox a compiled plan
+// describes. It links only the plan (compiler/plan) and its own code, never
+// the language front end, so the runner stays small enough to audit.
+//
+// Three processes take part (messages are typed JSON on a socketpair; no
+// environment-variable ABI):
+//
+//	jailrun (parent, host)              init (pid 1 in new namespaces)      exec stage
+//	──────────────────────             ──────────────────────────────      ──────────
+//	read plan, refuse unsupported
+//	resolve user, compile nothing
+//	clone init ───────────────────────▶ read Setup
+//	                                    mounts, hostname, loopback
+//	                                    start exec stage ─────────────────▶ read Final
+//	                                                                        rlimits, cpu, nice
+//	                                                                        groups, uid/gid, caps
+//	                                                                        no_new_privs, close fds
+//	                                    ◀─ error or EOF (exec done) ─────── seccomp, execve
+//	◀── ready / StepError ───────────── reap zombies, forward signals
+//	forward signals, wait               exit with the program's status
+//
+// Every setup step that fails stops the launch: the program never starts and
+// the error names the step, the operation, the path and the plan rule.
+package runtime
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jailc/jailc/compiler/plan"
+)
+
+// StepError is a failed setup step. It crosses process boundaries as JSON.
+type StepError struct {
+	Step   string       `json:"step"`             // e.g. "blacklist", "capabilities"
+	Op     string       `json:"op"`               // the system call or action, e.g. "mount tmpfs"
+	Path   string       `json:"path,omitempty"`   // the path it acted on
+	Origin *plan.Origin `json:"origin,omitempty"` // the plan rule that asked for it
+	Err    string       `json:"error"`
+}
+
+func (e *StepError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "setup step %q failed: %s", e.Step, e.Op)
+	if e.Path != "" {
+		fmt.Fprintf(&b, " %s", e.Path)
+	}
+	fmt.Fprintf(&b, ": %s", e.Err)
+	if e.Origin != nil && e.Origin.File != "" {
+		fmt.Fprintf(&b, " (rule `%s` at %s)", e.Origin.Text, e.Origin)
+	}
+	b.WriteString("; the program was not started")
+	return b.String()
+}
+
+func stepErr(step, op, path string, o *plan.Origin, err error) *StepError {
+	return &StepError{Step: step, Op: op, Path: path, Origin: o, Err: err.Error()}
+}
+
+// User is the resolved target user.
+type User struct {
+	Name   string `json:"name"`
+	UID    int    `json:"uid"`
+	GID    int    `json:"gid"`
+	Groups []int  `json:"groups"`
+	Home   string `json:"home"`
+}
+
+// setup is what the parent sends to init.
+type setup struct {
+	Plan    *plan.Plan `json:"plan"`
+	User    User       `json:"user"`
+	Argv    []string   `json:"argv"`
+	Env     []string   `json:"env"`
+	Cwd     string     `json:"cwd"`
+	Filter  []byte     `json:"filter"`   // raw struct sock_filter array; nil: no seccomp
+	Inject  string     `json:"inject"`   // fault injection for tests: fail this step
+	NetNone bool       `json:"net_none"` // a new network namespace was created
+}
+
+// reply is what init sends back once: ready, or the error that stopped it.
+type reply struct {
+	Ready bool       `json:"ready"`
+	Err   *StepError `json:"err,omitempty"`
+}
+
+// send writes one length-prefixed JSON message.
+func send(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	hdr := make([]byte, 4)
+	binary.LittleEndian.PutUint32(hdr, uint32(len(b)))
+	_, err = w.Write(append(hdr, b...))
+	return err
+}
+
+// recv reads one length-prefixed JSON message; io.EOF when the peer closed
+// without sending one.
+func recv(r io.Reader, v any) error {
+	hdr := make([]byte, 4)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return err
+	}
+	n := binary.LittleEndian.Uint32(hdr)
+	if n > 256<<20 {
+		return fmt.Errorf("message of %d bytes is too large", n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
