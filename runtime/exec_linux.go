@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -20,6 +21,8 @@ import (
 // is here for a reason noted beside it; the order matters.
 func execMain() int {
 	goruntime.LockOSThread()
+	debug.SetGCPercent(-1) // this process lives only until execve
+
 	sock := os.NewFile(3, "jailrun-exec")
 	fail := func(e *StepError) int {
 		send(sock, reply{Err: e})

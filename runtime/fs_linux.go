@@ -23,9 +23,62 @@ const atRecursive = 0x8000 // AT_RECURSIVE for mount_setattr
 
 // sandbox holds init's state while it builds the filesystem view.
 type sandbox struct {
-	s         *setup
+	s *setup
+	// The staging tmpfs is reached through a descriptor, not its path: a
+	// later whitelist of /run/... mounts a tmpfs over /run and would hide
+	// /run/jailc.
+	stage     *os.File
 	emptyFile string // a 000 file on the staging tmpfs, bound over hidden files
 	emptyDir  string // a 000 directory, bound over hidden directories
+	// listings caches directory listings for glob expansion: profiles
+	// glob ${PATH}/x* hundreds of times against the same directories.
+	// Entries are dropped when a mount changes a directory (see mounted).
+	listings map[string][]string
+	// hidden holds the real paths already hidden: on merged-/usr systems
+	// ${PATH} lists /bin and /usr/bin, which are the same directory.
+	hidden map[string]bool
+}
+
+// glob is filepath.Glob with cached directory listings for the last path
+// element (the common case: ${PATH}/gcc-*, /dev/video*).
+func (sb *sandbox) glob(pattern string) []string {
+	dir, base := filepath.Split(pattern)
+	dir = filepath.Clean(dir)
+	if strings.ContainsAny(dir, "*?[") {
+		m, _ := filepath.Glob(pattern)
+		return m
+	}
+	if !strings.ContainsAny(base, "*?[") {
+		if _, err := os.Lstat(pattern); err == nil {
+			return []string{pattern}
+		}
+		return nil
+	}
+	if sb.listings == nil {
+		sb.listings = map[string][]string{}
+	}
+	names, ok := sb.listings[dir]
+	if !ok {
+		f, err := os.Open(dir)
+		if err == nil {
+			names, _ = f.Readdirnames(-1)
+			f.Close()
+			sort.Strings(names)
+		}
+		sb.listings[dir] = names
+	}
+	var out []string
+	for _, n := range names {
+		if ok, _ := path.Match(base, n); ok {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	return out
+}
+
+// staged returns the path of name on the staging tmpfs via its descriptor.
+func (sb *sandbox) staged(name string) string {
+	return fmt.Sprintf("/proc/self/fd/%d/%s", sb.stage.Fd(), name)
 }
 
 // buildSandbox runs init's fixed list of steps. Each step says why it sits
@@ -64,7 +117,10 @@ func buildSandbox(s *setup) *StepError {
 		{"blacklist", sb.blacklistPass},
 		{"machine-id", sb.machineID},
 		{"staging-detach", func() *StepError {
-			return mountErr("staging-detach", "umount", StagingDir, nil, unix.Unmount(StagingDir, unix.MNT_DETACH))
+			dir := sb.staged("")
+			err := unix.Unmount(dir, unix.MNT_DETACH)
+			sb.stage.Close()
+			return mountErr("staging-detach", "umount", StagingDir, nil, err)
 		}},
 	}
 	for _, st := range steps {
@@ -86,8 +142,13 @@ func (sb *sandbox) staging() *StepError {
 	if err := unix.Mount("tmpfs", StagingDir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0755,size=64m"); err != nil {
 		return stepErr("staging", "mount tmpfs", StagingDir, nil, err)
 	}
-	sb.emptyFile = filepath.Join(StagingDir, "empty-file")
-	sb.emptyDir = filepath.Join(StagingDir, "empty-dir")
+	f, err := os.OpenFile(StagingDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return stepErr("staging", "open", StagingDir, nil, err)
+	}
+	sb.stage = f
+	sb.emptyFile = sb.staged("empty-file")
+	sb.emptyDir = sb.staged("empty-dir")
 	if err := os.WriteFile(sb.emptyFile, nil, 0); err != nil {
 		return stepErr("staging", "create", sb.emptyFile, nil, err)
 	}
@@ -182,6 +243,7 @@ func (sb *sandbox) setAttr(step, p string, set, clr uint64, o *plan.Origin) *Ste
 }
 
 func (sb *sandbox) tmpfs(step, dir, mode string, uid, gid int, o *plan.Origin) *StepError {
+	sb.listings = nil
 	opts := "mode=" + mode
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
 		return stepErr(step, "mount tmpfs", dir, o, err)
@@ -394,7 +456,7 @@ func (sb *sandbox) privateBin() *StepError {
 	if len(items) == 0 {
 		return nil
 	}
-	staged := filepath.Join(StagingDir, "bin")
+	staged := sb.staged("bin")
 	if err := os.Mkdir(staged, 0o755); err != nil {
 		return stepErr("private-bin", "mkdir", staged, &items[0].Origin, err)
 	}
@@ -466,6 +528,11 @@ func (sb *sandbox) devices() *StepError {
 // get an empty unreadable directory bound over them, everything else an
 // empty unreadable file; both read-only.
 func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
+	// Most blacklisted paths do not exist on a given machine: one Lstat
+	// rules them out before resolving symlinks component by component.
+	if _, err := os.Lstat(p); err != nil {
+		return nil
+	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return nil // nothing to hide
@@ -473,13 +540,21 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	if real == "/usr/bin/firejail" {
 		return nil // Firejail never blacklists itself; neither do we mirror that quirk for other paths
 	}
+	if sb.hidden[real] {
+		return nil
+	}
 	st, err := os.Stat(real)
 	if err != nil {
 		return nil
 	}
+	if sb.hidden == nil {
+		sb.hidden = map[string]bool{}
+	}
+	sb.hidden[real] = true
 	src := sb.emptyFile
 	if st.IsDir() {
 		src = sb.emptyDir
+		sb.listings = nil // the directory's content changed
 	}
 	if err := unix.Mount(src, real, "", unix.MS_BIND, ""); err != nil {
 		return stepErr(step, "bind mount empty node on", real, o, err)
@@ -509,7 +584,7 @@ func (sb *sandbox) expand(op plan.FSOp) []string {
 			out = append(out, p)
 			continue
 		}
-		m, _ := filepath.Glob(p)
+		m := sb.glob(p)
 		if len(m) == 0 {
 			out = append(out, p)
 		}
@@ -563,11 +638,14 @@ func (sb *sandbox) whitelistPass() *StepError {
 			continue
 		}
 		for _, p := range sb.expand(op) {
+			if _, err := os.Lstat(p); err != nil {
+				continue
+			}
 			real, err := filepath.EvalSymlinks(p)
 			if err != nil || excluded[real] {
 				continue // Firejail skips missing paths
 			}
-			top := topDir(p, u.Home)
+			top := topDir(p, u.Home, u.UID)
 			if top == "" {
 				return stepErr("whitelist", "find top directory", p, &o, errors.New("whitelisting a top-level directory or / is not supported"))
 			}
@@ -616,12 +694,18 @@ func (sb *sandbox) whitelistPass() *StepError {
 	return nil
 }
 
-// topDir is the directory a whitelist empties: the home directory for
-// paths inside it, else the first path component.
-func topDir(p, home string) string {
+// topDir is the directory a whitelist empties, as Firejail does: the home
+// directory for paths inside it, /run/user/UID, /usr/share and /sys/module
+// for paths below them, else the first path component.
+func topDir(p, home string, uid int) string {
 	p = filepath.Clean(p)
 	if strings.HasPrefix(p, home+"/") {
 		return home
+	}
+	for _, deep := range []string{fmt.Sprintf("/run/user/%d", uid), "/usr/share", "/sys/module"} {
+		if strings.HasPrefix(p, deep+"/") {
+			return deep
+		}
 	}
 	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)
 	if len(parts) < 2 || parts[0] == "" {
@@ -659,6 +743,9 @@ func (sb *sandbox) blacklistPass() *StepError {
 			}
 		case "read-only", "read-write", "noexec":
 			for _, p := range sb.expand(op) {
+				if _, err := os.Lstat(p); err != nil {
+					continue
+				}
 				real, err := filepath.EvalSymlinks(p)
 				if err != nil {
 					continue
@@ -745,7 +832,7 @@ func (sb *sandbox) machineID() *StepError {
 	if _, err := rand.Read(b); err != nil {
 		return stepErr("machine-id", "random", "", &m.Origin, err)
 	}
-	f := filepath.Join(StagingDir, "machine-id")
+	f := sb.staged("machine-id")
 	if err := os.WriteFile(f, []byte(hex.EncodeToString(b)+"\n"), 0o444); err != nil {
 		return stepErr("machine-id", "write", f, &m.Origin, err)
 	}

@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/jailc/jailc/compiler/plan"
 )
 
 // initMain is pid 1 of the sandbox: it builds the filesystem view, starts
@@ -16,6 +19,9 @@ import (
 // program exits. Its exit status is the program's.
 func initMain() int {
 	goruntime.LockOSThread()
+	// Setup is short and allocates little beyond the plan: no collector
+	// until the sandbox runs (it costs more than it saves here).
+	debug.SetGCPercent(-1)
 	sock := os.NewFile(3, "jailrun-sock")
 	fail := func(e *StepError) int {
 		send(sock, reply{Err: e})
@@ -50,7 +56,15 @@ func initMain() int {
 	if err != nil {
 		return fail(stepErr("exec", "start exec stage", self, nil, err))
 	}
-	if err := send(mine, s); err != nil {
+	// The exec stage needs credentials, limits, environment and the
+	// filter, not the filesystem view.
+	final := s
+	trimmed := *s.Plan
+	trimmed.Filesystem = plan.Filesystem{}
+	trimmed.Seccomp.Policies = nil
+	trimmed.Ignored, trimmed.Files = nil, nil
+	final.Plan = &trimmed
+	if err := send(mine, final); err != nil {
 		proc.Kill()
 		return fail(stepErr("exec", "send setup", "", nil, err))
 	}
@@ -63,6 +77,8 @@ func initMain() int {
 	}
 	send(sock, reply{Ready: true})
 	sock.Close()
+	s = setup{}
+	debug.SetGCPercent(100)
 	return reap(proc.Pid)
 }
 

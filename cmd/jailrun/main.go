@@ -10,6 +10,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/alecthomas/kong"
 
@@ -36,6 +37,8 @@ func main() {
 }
 
 func run(c cli) int {
+	// The runner allocates the plan and the filter and then only waits.
+	debug.SetGCPercent(-1)
 	data, err := os.ReadFile(c.Plan)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)

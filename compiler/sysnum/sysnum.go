@@ -6,7 +6,10 @@ package sysnum
 
 //go:generate go run ./internal/gen
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // X32SyscallBit marks x32 syscalls on AUDIT_ARCH_X86_64.
 const X32SyscallBit = 0x40000000
@@ -22,28 +25,37 @@ type Arch struct {
 	Name      string
 	AuditArch uint32
 	table     []Syscall
+	fjNames   []string
+	once      sync.Once // the maps are built on first use: the runner's
 	byName    map[string]int
 	byNr      map[int]string
 	firejail  map[string]bool // nil: Firejail's table is not known here
 }
 
 func newArch(name string, audit uint32, table []Syscall, fj []string) *Arch {
-	a := &Arch{Name: name, AuditArch: audit, table: table, byName: map[string]int{}, byNr: map[int]string{}}
-	for _, s := range table {
-		if _, dup := a.byName[s.Name]; !dup {
-			a.byName[s.Name] = s.Nr
+	return &Arch{Name: name, AuditArch: audit, table: table, fjNames: fj}
+}
+
+// index builds the lookup maps once; processes that never look a name up
+// (the sandbox stages) do not pay for it at start.
+func (a *Arch) index() {
+	a.once.Do(func() {
+		a.byName, a.byNr = make(map[string]int, len(a.table)), make(map[int]string, len(a.table))
+		for _, s := range a.table {
+			if _, dup := a.byName[s.Name]; !dup {
+				a.byName[s.Name] = s.Nr
+			}
+			if _, dup := a.byNr[s.Nr]; !dup {
+				a.byNr[s.Nr] = s.Name
+			}
 		}
-		if _, dup := a.byNr[s.Nr]; !dup {
-			a.byNr[s.Nr] = s.Name
+		if a.fjNames != nil {
+			a.firejail = map[string]bool{}
+			for _, n := range a.fjNames {
+				a.firejail[n] = true
+			}
 		}
-	}
-	if fj != nil {
-		a.firejail = map[string]bool{}
-		for _, n := range fj {
-			a.firejail[n] = true
-		}
-	}
-	return a
+	})
 }
 
 // The four target architectures.
@@ -76,12 +88,14 @@ func Lookup(name string) *Arch {
 
 // Number returns the syscall number of name on a.
 func (a *Arch) Number(name string) (int, bool) {
+	a.index()
 	n, ok := a.byName[name]
 	return n, ok
 }
 
 // SyscallName returns the syscall name of nr on a.
 func (a *Arch) SyscallName(nr int) (string, bool) {
+	a.index()
 	n, ok := a.byNr[nr]
 	return n, ok
 }
@@ -93,6 +107,7 @@ func (a *Arch) Syscalls() []Syscall { return a.table }
 // Firejail silently ignores names its table lacks. For aarch64 and arm
 // Firejail's table is not available here; the kernel table stands in.
 func (a *Arch) FirejailKnows(name string) bool {
+	a.index()
 	if a.firejail == nil {
 		_, ok := a.byName[name]
 		return ok
@@ -100,7 +115,15 @@ func (a *Arch) FirejailKnows(name string) bool {
 	return a.firejail[name]
 }
 
-var allNames = func() []string {
+var allNamesOnce sync.Once
+var allNamesList []string
+
+func allNames() []string {
+	allNamesOnce.Do(func() { allNamesList = buildAllNames() })
+	return allNamesList
+}
+
+func buildAllNames() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, a := range arches {
@@ -113,13 +136,14 @@ var allNames = func() []string {
 	}
 	sort.Strings(out)
 	return out
-}()
+}
 
 // KnownAnywhere reports whether name is a syscall on any target.
 func KnownAnywhere(name string) bool {
-	i := sort.SearchStrings(allNames, name)
-	return i < len(allNames) && allNames[i] == name
+	all := allNames()
+	i := sort.SearchStrings(all, name)
+	return i < len(all) && all[i] == name
 }
 
 // AllNames returns the sorted union of names over the targets.
-func AllNames() []string { return allNames }
+func AllNames() []string { return allNames() }
