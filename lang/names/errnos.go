@@ -9,9 +9,11 @@ type Errno struct {
 	Number int
 }
 
-// Errnos are the 135 names Firejail 0.9.72 accepts, in its table order.
+// Errnos are the 134 names Debian's Firejail 0.9.72 accepts (fseccomp
+// debug-errnos; the reference's 135 includes ENOATTR, which glibc lacks), in
+// its table order.
 // Aliases share a number: EWOULDBLOCK=EAGAIN, EDEADLOCK=EDEADLK,
-// ENOTSUP=EOPNOTSUPP, ENOATTR=ENODATA.
+// ENOTSUP=EOPNOTSUPP.
 var Errnos = []Errno{
 	{"EPERM", 1},
 	{"ENOENT", 2},
