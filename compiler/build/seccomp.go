@@ -223,6 +223,9 @@ func (b *builder) parseList(v *plan.Value, arch, numArch *sysnum.Arch, keepMode 
 			case a == "kill":
 				k := seccomp.ActKillProcess
 				it.action = &k
+				if arch == sysnum.X86_64 {
+					b.diverge("kill-process", fmt.Sprintf("%q: Firejail's :kill (SECCOMP_RET_KILL) kills only the calling thread; jailc kills the whole process", raw), v.Origin)
+				}
 			case a == "log":
 				if keepMode {
 					b.diverge("syscall-log", fmt.Sprintf("%q: Firejail 0.9.72 drops the entry; in a keep list jailc does not allow it either", raw), v.Origin)
