@@ -5,15 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need=()
-command -v firejail >/dev/null 2>&1 || need+=(firejail)
-[ -f /etc/firejail/firefox.profile ] || need+=(firejail-profiles)
-if [ ${#need[@]} -gt 0 ]; then
+# Firejail and its profiles are the oracle and the corpus; the runtime
+# tests compare sandboxes for these stock profiles' programs, build an
+# int 0x80 probe with gcc, and run as root.
+packages=(firejail firejail-profiles gcc iputils-ping curl wget file git less man-db gnupg vim openssh-client
+  bzip2 xz-utils unzip tar gzip binutils util-linux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "test.sh: installing ${need[*]}" >&2
+  echo "test.sh: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq firejail firejail-profiles >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 go mod download

@@ -111,11 +111,18 @@ func buildSandbox(s *setup) *StepError {
 		{"private-srv", func() *StepError { return sb.privateDir("private-srv", "/srv", p.Filesystem.PrivateSrv) }},
 		{"private-bin", sb.privateBin},
 		{"devices", sb.devices},
+		// Firejail's basic filesystem: system directories read-only,
+		// /etc and /var too unless writable-etc / writable-var, and a
+		// private /var/tmp unless keep-var-tmp.
+		{"read-only-system", sb.readOnlySystem},
 		// Then the two passes of the entry list: every whitelist before
 		// any blacklist, whatever the line order (reference §6.1).
 		{"whitelist", sb.whitelistPass},
 		{"blacklist", sb.blacklistPass},
 		{"machine-id", sb.machineID},
+		// With `hostname X` Firejail gives the sandbox its own writable
+		// /etc/hostname (empty) and /etc/hosts (a copy).
+		{"hostname-files", sb.hostnameFiles},
 		{"staging-detach", func() *StepError {
 			dir := sb.staged("")
 			err := unix.Unmount(dir, unix.MNT_DETACH)
@@ -149,14 +156,16 @@ func (sb *sandbox) staging() *StepError {
 	sb.stage = f
 	sb.emptyFile = sb.staged("empty-file")
 	sb.emptyDir = sb.staged("empty-dir")
-	if err := os.WriteFile(sb.emptyFile, nil, 0); err != nil {
+	// Like Firejail's hiding nodes (observed: dr-------- and -r--------,
+	// root): empty, read-only, and only root may read them.
+	if err := os.WriteFile(sb.emptyFile, nil, 0o400); err != nil {
 		return stepErr("staging", "create", sb.emptyFile, nil, err)
 	}
-	if err := os.Mkdir(sb.emptyDir, 0); err != nil {
+	if err := os.Mkdir(sb.emptyDir, 0o400); err != nil {
 		return stepErr("staging", "mkdir", sb.emptyDir, nil, err)
 	}
-	os.Chmod(sb.emptyFile, 0)
-	os.Chmod(sb.emptyDir, 0)
+	os.Chmod(sb.emptyFile, 0o400)
+	os.Chmod(sb.emptyDir, 0o400)
 	return nil
 }
 
@@ -337,6 +346,52 @@ func (sb *sandbox) privateTmp() *StepError {
 	return nil
 }
 
+var systemDirs = []string{"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/boot"}
+
+func (sb *sandbox) readOnlySystem() *StepError {
+	dirs := append([]string{}, systemDirs...)
+	if sb.switchOn("writable-etc") == nil {
+		dirs = append(dirs, "/etc")
+	}
+	if sb.switchOn("writable-var") == nil {
+		dirs = append(dirs, "/var")
+	}
+	done := map[string]bool{}
+	for _, d := range dirs {
+		st, err := os.Lstat(d)
+		if err != nil || st.Mode()&fs.ModeSymlink != 0 || done[d] {
+			continue // merged /usr: /bin is a symlink to usr/bin
+		}
+		done[d] = true
+		if e := sb.setAttr("read-only-system", d, unix.MOUNT_ATTR_RDONLY, 0, nil); e != nil {
+			return e
+		}
+	}
+	if o := sb.switchOn("keep-var-tmp"); o == nil {
+		if st, err := os.Stat("/var/tmp"); err == nil && st.IsDir() {
+			if e := sb.tmpfs("read-only-system", "/var/tmp", "1777", 0, 0, nil); e != nil {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// skel copies the shell start-up files into a new, empty home, as
+// Firejail does for `private`.
+func skel(home string, uid, gid int) {
+	for _, f := range []string{".bashrc", ".zshrc", ".cshrc"} {
+		data, err := os.ReadFile(filepath.Join("/etc/skel", f))
+		if err != nil {
+			continue
+		}
+		dst := filepath.Join(home, f)
+		if os.WriteFile(dst, data, 0o644) == nil {
+			os.Lchown(dst, uid, gid)
+		}
+	}
+}
+
 // privateHome handles `private` (empty home), `private DIR` and
 // private-home (a new home with the listed entries).
 func (sb *sandbox) privateHome() *StepError {
@@ -360,6 +415,9 @@ func (sb *sandbox) privateHome() *StepError {
 	if _, err := os.Stat(u.Home); err == nil {
 		if e := sb.tmpfs("private", u.Home, "0700", u.UID, u.GID, o); e != nil {
 			return e
+		}
+		if len(fsp.PrivateHome) == 0 {
+			skel(u.Home, u.UID, u.GID)
 		}
 	}
 	if u.Home != "/root" {
@@ -819,6 +877,33 @@ func makePath(op plan.FSOp, u User) *StepError {
 	}
 	if err := os.Lchown(p, u.UID, u.GID); err != nil {
 		return stepErr(op.Op, "chown", p, &op.Origin, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) hostnameFiles() *StepError {
+	h := sb.s.Plan.Namespaces.UTS
+	if h == nil {
+		return nil
+	}
+	// Observed with Firejail 0.9.72 (--hostname=X): /etc/hostname is an
+	// empty writable file and /etc/hosts a writable, unchanged copy.
+	files := map[string]string{"/etc/hostname": ""}
+	if hosts, err := os.ReadFile("/etc/hosts"); err == nil {
+		files["/etc/hosts"] = string(hosts)
+	}
+	for dst, content := range files {
+		if _, err := os.Stat(dst); err != nil {
+			continue
+		}
+		name := strings.TrimPrefix(dst, "/etc/")
+		src := sb.staged(name)
+		if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
+			return stepErr("hostname-files", "write", dst, &h.Origin, err)
+		}
+		if e := bind("hostname-files", src, dst, &h.Origin); e != nil {
+			return e
+		}
 	}
 	return nil
 }

@@ -5,6 +5,15 @@ import (
 	"github.com/jailc/jailc/lang/names"
 )
 
+// builtinHidden are the paths Firejail 0.9.72 hides in every sandbox,
+// with or without a profile (kernel internals and boot files), appended
+// after the profile's own entries.
+var builtinHidden = []string{
+	"/boot", "/sys/firmware", "/sys/power", "/sys/kernel/debug", "/sys/kernel/vmcoreinfo", "/sys/fs", "/sys/module",
+	"/proc/kallsyms", "/proc/sys/kernel/core_pattern", "/proc/sys/fs/binfmt_misc", "/proc/sys/vm/panic_on_oom",
+	"/proc/timer_list", "/proc/irq", "/proc/bus",
+}
+
 // defaultCapsDrop is what `caps` removes (reference §2.3).
 var defaultCapsDrop = []string{"sys_module", "sys_rawio", "sys_boot", "sys_nice", "sys_tty_config", "syslog", "mknod", "sys_admin"}
 
@@ -30,7 +39,8 @@ func (b *builder) finish() {
 			fs.BlacklistPass = append(fs.BlacklistPass, op)
 		}
 	}
-	for _, d := range []string{"/sys/fs", "/sys/module"} {
+	// Firejail hides these in every sandbox (observed with --noprofile).
+	for _, d := range builtinHidden {
 		op := b.fsOp("blacklist", d, plan.Origin{})
 		op.Added = true
 		fs.BlacklistPass = append(fs.BlacklistPass, op)
@@ -38,6 +48,11 @@ func (b *builder) finish() {
 
 	b.credentials()
 	p.Namespaces.Mount, p.Namespaces.PID = true, true
+	if p.Namespaces.IPC == nil && b.opts.Env.UID == 0 {
+		// firejail-profile(5): "IPC namespace is enabled by default for
+		// sandboxes started as root."
+		p.Namespaces.IPC = &plan.Flag{Origin: plan.Origin{Text: "Firejail creates an IPC namespace for every sandbox started as root"}}
+	}
 	for i, v := range b.keepFD {
 		o := b.fdFrom[len(b.fdFrom)-1]
 		_ = i

@@ -44,6 +44,8 @@ type Report struct {
 // Access says what the process can do with a path.
 type Access struct {
 	Exists, Read, Write, Exec bool
+	// Content: reading it returned data (hidden files read as empty).
+	Content bool
 }
 
 func main() {
@@ -86,7 +88,7 @@ func main() {
 	for _, p := range paths {
 		_, err := os.Lstat(p)
 		r.Paths[p] = Access{Exists: err == nil, Read: unix.Access(p, unix.R_OK) == nil && canOpen(p),
-			Write: unix.Access(p, unix.W_OK) == nil, Exec: unix.Access(p, unix.X_OK) == nil}
+			Write: unix.Access(p, unix.W_OK) == nil, Exec: unix.Access(p, unix.X_OK) == nil, Content: hasContent(p)}
 	}
 	for _, s := range sys {
 		r.Syscalls[s] = errName(try(s))
@@ -133,6 +135,21 @@ func canOpen(p string) bool {
 	buf := make([]byte, 1)
 	_, err = f.Read(buf)
 	return err == nil || err.Error() == "EOF"
+}
+
+func hasContent(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		names, _ := f.Readdirnames(1)
+		return len(names) > 0
+	}
+	buf := make([]byte, 1)
+	n, _ := f.Read(buf)
+	return n > 0
 }
 
 func try(name string) error {
