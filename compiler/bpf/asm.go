@@ -57,7 +57,7 @@ func (a *asm) link() ([]Instruction, error) {
 	}
 	code := a.code
 	for iter := 0; ; iter++ {
-		if iter > 64 {
+		if iter > MaxInstructions {
 			return nil, fmt.Errorf("bpf: jump layout did not converge")
 		}
 		pos := map[label]int{}

@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/jailc/jailc/compiler/seccomp"
 	"github.com/jailc/jailc/compiler/sysnum"
@@ -124,24 +125,53 @@ func compilePolicy(a *asm, p *seccomp.Policy) {
 		}
 		blocks = append(blocks, blockRef{l: a.newLabel(), s: s})
 	}
-	tree(a, rs, blocks)
+	pool := map[uint32]label{}
+	t := &treeGen{a: a, blocks: blocks, pool: pool}
+	t.tree(rs)
+	// One shared return per action, right after the tree: leaves jump to
+	// them directly, so a leaf costs no instruction of its own.
+	rets := make([]uint32, 0, len(pool))
+	for r := range pool {
+		rets = append(rets, r)
+	}
+	sort.Slice(rets, func(i, j int) bool { return rets[i] < rets[j] })
+	for _, r := range rets {
+		a.mark(pool[r])
+		a.ret(r)
+	}
 	for _, b := range blocks {
 		a.mark(b.l)
 		argBlock(a, b.s)
 	}
 }
 
+type treeGen struct {
+	a      *asm
+	blocks []blockRef
+	pool   map[uint32]label
+}
+
+// leaf is where a single run's numbers go: its shared return, or its
+// argument block.
+func (t *treeGen) leaf(r numRun) label {
+	if r.out.block >= 0 {
+		return t.blocks[r.out.block].l
+	}
+	l, ok := t.pool[r.out.ret]
+	if !ok {
+		l = t.a.newLabel()
+		t.pool[r.out.ret] = l
+	}
+	return l
+}
+
 // tree emits a weight-balanced search over runs: at each node the split
-// puts about half the weight on each side; "nr >= boundary" jumps right,
-// the left side falls through.
-func tree(a *asm, rs []numRun, blocks []blockRef) {
+// puts about half the weight on each side; "nr >= boundary" goes right.
+// Children that are single runs are jumped to directly.
+func (t *treeGen) tree(rs []numRun) {
+	a := t.a
 	if len(rs) == 1 {
-		o := rs[0].out
-		if o.block >= 0 {
-			a.ja(blocks[o.block].l)
-		} else {
-			a.ret(o.ret)
-		}
+		a.ja(t.leaf(rs[0]))
 		return
 	}
 	total := 0.0
@@ -159,11 +189,24 @@ func tree(a *asm, rs []numRun, blocks []blockRef) {
 			best, bestDiff = i, d
 		}
 	}
-	right := a.newLabel()
-	a.jmp(JgeK, uint32(rs[best].lo), right, next)
-	tree(a, rs[:best], blocks)
-	a.mark(right)
-	tree(a, rs[best:], blocks)
+	l, r := rs[:best], rs[best:]
+	k := uint32(rs[best].lo)
+	switch {
+	case len(l) == 1 && len(r) == 1:
+		a.jmp(JgeK, k, t.leaf(r[0]), t.leaf(l[0]))
+	case len(l) == 1:
+		a.jmp(JgeK, k, next, t.leaf(l[0]))
+		t.tree(r)
+	case len(r) == 1:
+		a.jmp(JgeK, k, t.leaf(r[0]), next)
+		t.tree(l)
+	default:
+		right := a.newLabel()
+		a.jmp(JgeK, k, right, next)
+		t.tree(l)
+		a.mark(right)
+		t.tree(r)
+	}
 }
 
 // argBlock emits the rules of one syscall: first matching rule wins.

@@ -1,12 +1,22 @@
 // Package sysnum holds the compiler's per-architecture syscall tables
 // (x86_64, i386, aarch64, arm) with their AUDIT_ARCH values. The checker uses
 // them too, to validate names in seccomp lists for the architecture a list
-// applies to. Tables are generated (zsysnum.go); see internal/gen.
+// applies to.
+//
+// The tables are generated into zsysnum.go by internal/gen from
+// golang.org/x/sys/unix's zsysnum_linux_{amd64,386,arm64,arm}.go, which
+// follow a newer kernel than Firejail 0.9.72 knows. What Firejail itself
+// knows is recorded separately (FirejailKnows) from `fseccomp
+// debug-syscalls` and `debug-syscalls32`, captured in testdata/.
+//
+// The syscall-name lookup is the method SyscallName: a method called Name
+// cannot coexist with the Arch.Name field.
 package sysnum
 
 //go:generate go run ./internal/gen
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -20,13 +30,15 @@ type Syscall struct {
 	Nr   int
 }
 
-// Arch is a target architecture.
+// Arch is a target architecture. Name is the canonical name ("x86_64",
+// "i386", "aarch64", "arm"); AuditArch the AUDIT_ARCH_* value that
+// seccomp_data.arch carries for it.
 type Arch struct {
 	Name      string
 	AuditArch uint32
 	table     []Syscall
 	fjNames   []string
-	once      sync.Once // the maps are built on first use: the runner's
+	once      sync.Once // guards the maps below, built on first use (see index)
 	byName    map[string]int
 	byNr      map[int]string
 	firejail  map[string]bool // nil: Firejail's table is not known here
@@ -68,10 +80,11 @@ var (
 
 var arches = []*Arch{X86_64, I386, AArch64, ARM}
 
-// Arches returns the targets in a fixed order.
-func Arches() []*Arch { return arches }
+// Arches returns the targets in a fixed order: X86_64, I386, AArch64, ARM.
+func Arches() []*Arch { return slices.Clone(arches) }
 
-// Lookup finds an architecture by its name or a common alias; nil if none.
+// Lookup finds an architecture by its name or a common alias (Go's GOARCH
+// names, Debian's arm variants); nil if none. Matching is exact.
 func Lookup(name string) *Arch {
 	switch name {
 	case "x86_64", "amd64", "x86-64":
@@ -93,19 +106,24 @@ func (a *Arch) Number(name string) (int, bool) {
 	return n, ok
 }
 
-// SyscallName returns the syscall name of nr on a.
+// SyscallName returns the syscall name of nr on a. Where the kernel has two
+// names for one number (arm's arm_sync_file_range and sync_file_range2) the
+// alphabetically first is returned.
 func (a *Arch) SyscallName(nr int) (string, bool) {
 	a.index()
 	n, ok := a.byNr[nr]
 	return n, ok
 }
 
-// Syscalls returns the table sorted by number.
-func (a *Arch) Syscalls() []Syscall { return a.table }
+// Syscalls returns a copy of the table, sorted by number (then name).
+func (a *Arch) Syscalls() []Syscall { return slices.Clone(a.table) }
 
 // FirejailKnows reports whether Firejail 0.9.72's table for a has name.
-// Firejail silently ignores names its table lacks. For aarch64 and arm
-// Firejail's table is not available here; the kernel table stands in.
+// Firejail silently ignores names its table lacks (syscalls newer than
+// process_madvise, such as landlock_create_ruleset or epoll_pwait2). For
+// x86_64 and i386 the answer comes from fseccomp's own tables. For aarch64
+// and arm Firejail's table is not available here; the kernel table stands
+// in, so this is the same as a.Number(name) succeeding.
 func (a *Arch) FirejailKnows(name string) bool {
 	a.index()
 	if a.firejail == nil {
@@ -145,5 +163,5 @@ func KnownAnywhere(name string) bool {
 	return i < len(all) && all[i] == name
 }
 
-// AllNames returns the sorted union of names over the targets.
-func AllNames() []string { return allNames() }
+// AllNames returns a copy of the sorted union of names over the targets.
+func AllNames() []string { return slices.Clone(allNames()) }

@@ -1187,7 +1187,6 @@ var tableAarch64 = []Syscall{
 
 var tableArm = []Syscall{
 	{"restart_syscall", 0},
-	{"syscall_mask", 0},
 	{"exit", 1},
 	{"fork", 2},
 	{"read", 3},
@@ -1484,6 +1483,7 @@ var tableArm = []Syscall{
 	{"get_robust_list", 339},
 	{"splice", 340},
 	{"arm_sync_file_range", 341},
+	{"sync_file_range2", 341},
 	{"tee", 342},
 	{"vmsplice", 343},
 	{"move_pages", 344},
@@ -1611,6 +1611,12 @@ var tableArm = []Syscall{
 	{"file_setattr", 469},
 	{"listns", 470},
 	{"rseq_slice_yield", 471},
+	{"breakpoint", 983041},
+	{"cacheflush", 983042},
+	{"usr26", 983043},
+	{"usr32", 983044},
+	{"set_tls", 983045},
+	{"get_tls", 983046},
 }
 
 var firejailX86_64 = []string{

@@ -3,6 +3,12 @@
 // plus the names Firejail 0.9.72 knows (captured from `fseccomp
 // debug-syscalls` and `debug-syscalls32` into testdata/).
 //
+// Names are the constant names lower-cased without the SYS_ prefix
+// (SYS__LLSEEK becomes _llseek). x/sys's constants that are not syscalls are
+// left out (see skip), and the arm table gets the few names the kernel's
+// uapi header defines beyond what x/sys lists (see extra). Numbers are the
+// EABI ones for arm (__NR_SYSCALL_BASE is 0), as in x/sys.
+//
 // Run with `go generate ./compiler/sysnum` from the module root.
 package main
 
@@ -40,6 +46,29 @@ type entry struct {
 	nr   int
 }
 
+// skip lists x/sys constants per GOARCH that are not syscalls.
+var skip = map[string]map[string]bool{
+	// __NR_SYSCALL_MASK is a mask for the OABI decoder; x/sys records it
+	// as 0, which would make "syscall_mask" a name for restart_syscall.
+	"arm": {"syscall_mask": true},
+}
+
+// extra lists names the kernel's uapi headers define that x/sys lacks.
+// Facts from arch/arm/include/uapi/asm/unistd.h: sync_file_range2 is an
+// alias of arm_sync_file_range (Firejail's @sync group names it), and the
+// ARM-private calls sit at __ARM_NR_BASE (0x0f0000) + 1..6.
+var extra = map[string][]entry{
+	"arm": {
+		{"sync_file_range2", 341},
+		{"breakpoint", 0x0f0001},
+		{"cacheflush", 0x0f0002},
+		{"usr26", 0x0f0003},
+		{"usr32", 0x0f0004},
+		{"set_tls", 0x0f0005},
+		{"get_tls", 0x0f0006},
+	},
+}
+
 func readXSys(dir, goarch string) []entry {
 	data, err := os.ReadFile(filepath.Join(dir, "zsysnum_linux_"+goarch+".go"))
 	if err != nil {
@@ -53,8 +82,13 @@ func readXSys(dir, goarch string) []entry {
 			continue
 		}
 		n, _ := strconv.Atoi(m[2])
-		out = append(out, entry{strings.ToLower(m[1]), n})
+		name := strings.ToLower(m[1])
+		if skip[goarch][name] {
+			continue
+		}
+		out = append(out, entry{name, n})
 	}
+	out = append(out, extra[goarch]...)
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].nr < out[j].nr || out[i].nr == out[j].nr && out[i].name < out[j].name
 	})
