@@ -68,9 +68,29 @@ func (c *compileCmd) Run(env *runEnv) error {
 	return writeAtomic(c.Output, data)
 }
 
-// writeAtomic replaces path with data via a temporary file in the same
-// directory, so an interrupted write never leaves a truncated file.
+// writeAtomic replaces a regular file with data via a temporary file in
+// the same directory, so an interrupted write never leaves a truncated
+// file. A device, FIFO or socket (-o /dev/null, -o /dev/stdout) is written
+// in place: renaming over it would replace the node itself. A symlink is
+// followed, so the link survives.
 func writeAtomic(path string, data []byte) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("writing %s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return f.Close()
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
