@@ -9,8 +9,9 @@ files=(/etc/firejail/*.profile)
 start=$(date +%s.%N)
 peak=0
 for f in "${files[@]}"; do
-  kb=$( { /usr/bin/time -f '%M' /tmp/jailc-bench compile -o /dev/null "$f" 2>/dev/null >/dev/null; } 2>&1 | tail -1)
-  [ "$kb" -gt "$peak" ] 2>/dev/null && peak=$kb
+  /usr/bin/time -f '%M' -o /tmp/jailc-bench.rss /tmp/jailc-bench compile -o /dev/null "$f" 2>/dev/null
+  kb=$(tail -1 /tmp/jailc-bench.rss)
+  [ "$kb" -gt "$peak" ] && peak=$kb
 done
 end=$(date +%s.%N)
 awk -v n="${#files[@]}" -v s="$start" -v e="$end" -v kb="$peak" 'BEGIN{

@@ -241,11 +241,12 @@ type IgnoredOp struct {
 	Origin Origin `json:"origin"`
 }
 
-// Marshal encodes p deterministically, indented, with a final newline.
+// Marshal encodes p deterministically as compact JSON with a final newline
+// (plans of large profiles hold thousands of rules; `jailc plan` is the
+// view for people).
 func Marshal(p *Plan) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(p); err != nil {
 		return nil, err
