@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jailc/jailc/lang/ast"
+	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/directive"
 	"github.com/jailc/jailc/lang/macro"
 )
@@ -226,7 +227,9 @@ func (c *checker) dirArg(spec *directive.Spec, cmd *ast.Command) {
 		return
 	}
 	if exists, isDir := c.opts.Stat(expanded); !exists || !isDir {
-		c.warnf(CodeMissingPath, cmd.ArgSpan, fmt.Sprintf("directory %q does not exist on this machine", expanded),
+		// A warning (it depends on the machine), but Firejail refuses to
+		// start on this machine, so --compat reports it.
+		c.report(diag.Warning, CodeMissingPath, cmd.ArgSpan, true, fmt.Sprintf("directory %q does not exist on this machine", expanded),
 			fmt.Sprintf("Firejail refuses `%s` when the directory is missing", spec.Name))
 	}
 }
@@ -257,7 +260,7 @@ func (c *checker) fileArg(spec *directive.Spec, cmd *ast.Command) {
 		p = c.opts.Env.Expand(arg)
 	}
 	if exists, isDir := c.opts.Stat(p); !exists || isDir {
-		c.warnf(CodeMissingPath, cmd.ArgSpanOf(0, len(arg)), fmt.Sprintf("file %q does not exist on this machine", p),
+		c.report(diag.Warning, CodeMissingPath, cmd.ArgSpanOf(0, len(arg)), true, fmt.Sprintf("file %q does not exist on this machine", p),
 			fmt.Sprintf("Firejail refuses `%s` when the file is missing or is a directory", spec.Name))
 	}
 }
