@@ -87,17 +87,11 @@ func setCredentials(s *setup) *StepError {
 		return stepErr("capabilities", "capget", "", o, err)
 	}
 	// 1. Bounding set: drop everything not kept (needs CAP_SETPCAP, which
-	// we still have as root).
-	for i := 0; i <= lastCap(); i++ {
-		if keep&(1<<uint(i)) != 0 {
-			continue
-		}
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(i), 0, 0, 0); err != nil {
-			name := strconv.Itoa(i)
-			if i < len(capNames) {
-				name = capNames[i]
-			}
-			return stepErr("capabilities", "prctl PR_CAPBSET_DROP", name, o, err)
+	// we still have as root). With noroot, init did it before starting us
+	// in the user namespace, where the kernel refuses it.
+	if !noroot(s) {
+		if e := dropBounding(keep, o); e != nil {
+			return e
 		}
 	}
 	// 2. Groups.
@@ -105,7 +99,10 @@ func setCredentials(s *setup) *StepError {
 	if c.NoGroups != nil {
 		groups = []int{s.User.GID}
 	}
-	if err := setgroupsThread(groups); err != nil {
+	if noroot(s) {
+		// Inside the user namespace setgroups is denied and only the
+		// user's own group exists.
+	} else if err := setgroupsThread(groups); err != nil {
 		return stepErr("capabilities", "setgroups", "", originOf(c.NoGroups), err)
 	}
 	u := s.User
@@ -171,6 +168,24 @@ func setgroupsThread(groups []int) error {
 	}
 	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(groups)), uintptr(unsafe.Pointer(&g[0])), 0); e != 0 {
 		return e
+	}
+	return nil
+}
+
+// dropBounding removes every capability not in keep from this thread's
+// bounding set (inherited by children and across execve).
+func dropBounding(keep uint64, o *plan.Origin) *StepError {
+	for i := 0; i <= lastCap(); i++ {
+		if keep&(1<<uint(i)) != 0 {
+			continue
+		}
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(i), 0, 0, 0); err != nil {
+			name := strconv.Itoa(i)
+			if i < len(capNames) {
+				name = capNames[i]
+			}
+			return stepErr("capabilities", "prctl PR_CAPBSET_DROP", name, o, err)
+		}
 	}
 	return nil
 }

@@ -48,10 +48,34 @@ func initMain() int {
 	}
 	mine, theirs := os.NewFile(uintptr(fds[0]), "init"), os.NewFile(uintptr(fds[1]), "exec")
 	self := "/proc/self/exe"
-	proc, err := os.StartProcess(self, []string{"jailrun-exec", stageExec}, &os.ProcAttr{
+	attr := &os.ProcAttr{
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, theirs},
 		Env:   []string{},
-	})
+	}
+	if noroot(&s) {
+		keep, e := capBits(s.Plan.Credentials.Bounding)
+		if e == nil {
+			e = dropBounding(keep, s.Plan.Credentials.CapsOrigin)
+		}
+		if e != nil {
+			return fail(e)
+		}
+		// noroot: the program runs in a user namespace where only its own
+		// user and group exist (no root, no other ids; setgroups denied).
+		// A Go process cannot unshare a user namespace itself (it has
+		// threads), so the exec stage is started inside one.
+		u := s.User
+		// The id switch happens in the child before it executes the exec
+		// stage: after execve a non-root process has no capabilities in
+		// the new namespace to change ids with.
+		attr.Sys = &syscall.SysProcAttr{
+			Cloneflags:  syscall.CLONE_NEWUSER,
+			Credential:  &syscall.Credential{Uid: uint32(u.UID), Gid: uint32(u.GID), NoSetGroups: true},
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: u.UID, HostID: u.UID, Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: u.GID, HostID: u.GID, Size: 1}},
+		}
+	}
+	proc, err := os.StartProcess(self, []string{"jailrun-exec", stageExec}, attr)
 	theirs.Close()
 	if err != nil {
 		return fail(stepErr("exec", "start exec stage", self, nil, err))
@@ -81,6 +105,11 @@ func initMain() int {
 	debug.SetGCPercent(100)
 	return reap(proc.Pid)
 }
+
+// noroot reports whether the exec stage gets a user namespace: the plan
+// says noroot and the program does not run as root (for root Firejail
+// ignores noroot).
+func noroot(s *setup) bool { return s.Plan.Namespaces.User != nil && s.User.UID != 0 }
 
 // reap waits for every child (orphans reparent to pid 1) and forwards
 // signals to the program; it returns the program's status when the

@@ -55,10 +55,6 @@ func Unsupported(p *plan.Plan) []string {
 	for _, it := range p.Misc.KeepFD {
 		out = append(out, fmt.Sprintf("keep-fd: passing file descriptor %s (rule `%s` at %s)", it.Value, it.Origin.Text, it.Origin))
 	}
-	if p.Namespaces.User != nil && p.Credentials.UID != 0 {
-		o := p.Namespaces.User.Origin
-		out = append(out, fmt.Sprintf("noroot: a user namespace for a non-root user (rule `%s` at %s)", o.Text, o))
-	}
 	return out
 }
 
