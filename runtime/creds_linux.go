@@ -99,8 +99,8 @@ func setCredentials(s *setup) *StepError {
 	if c.NoGroups != nil {
 		groups = []int{s.User.GID}
 	}
-	if noroot(s) {
-		// Inside the user namespace setgroups is denied and only the
+	if noroot(s) || s.Rootless {
+		// Inside a user namespace setgroups is denied and only the
 		// user's own group exists.
 	} else if err := setgroupsThread(groups); err != nil {
 		return stepErr("capabilities", "setgroups", "", originOf(c.NoGroups), err)

@@ -127,7 +127,7 @@ func buildSandbox(s *setup) *StepError {
 			dir := sb.staged("")
 			err := unix.Unmount(dir, unix.MNT_DETACH)
 			sb.stage.Close()
-			return mountErr("staging-detach", "umount", StagingDir, nil, err)
+			return mountErr("staging-detach", "umount", sb.s.Staging, nil, err)
 		}},
 	}
 	for _, st := range steps {
@@ -146,12 +146,13 @@ func mountErr(step, op, p string, o *plan.Origin, err error) *StepError {
 }
 
 func (sb *sandbox) staging() *StepError {
-	if err := unix.Mount("tmpfs", StagingDir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0755,size=64m"); err != nil {
-		return stepErr("staging", "mount tmpfs", StagingDir, nil, err)
+	dir := sb.s.Staging
+	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0755,size=64m"); err != nil {
+		return stepErr("staging", "mount tmpfs", dir, nil, err)
 	}
-	f, err := os.OpenFile(StagingDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	f, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return stepErr("staging", "open", StagingDir, nil, err)
+		return stepErr("staging", "open", dir, nil, err)
 	}
 	sb.stage = f
 	sb.emptyFile = sb.staged("empty-file")
@@ -253,6 +254,10 @@ func (sb *sandbox) setAttr(step, p string, set, clr uint64, o *plan.Origin) *Ste
 
 func (sb *sandbox) tmpfs(step, dir, mode string, uid, gid int, o *plan.Origin) *StepError {
 	sb.listings = nil
+	if sb.s.Rootless {
+		// Only the user exists in a rootless sandbox's user namespace.
+		uid, gid = sb.s.User.UID, sb.s.User.GID
+	}
 	opts := "mode=" + mode
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
 		return stepErr(step, "mount tmpfs", dir, o, err)

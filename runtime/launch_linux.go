@@ -82,19 +82,31 @@ func Launch(o Options) (int, error) {
 	if p.Seccomp.Enabled && len(o.Filter) == 0 {
 		return 0, errors.New("the plan enables seccomp but no filter was compiled; refusing to start without it")
 	}
-	if os.Geteuid() != 0 {
-		return 0, errors.New("jailrun needs root to create the sandbox's namespaces and mounts (run it as root, from a systemd unit, or setuid root)")
+	rootless := os.Geteuid() != 0
+	if rootless && p.Credentials.UID != os.Getuid() {
+		return 0, fmt.Errorf("the plan runs the program as uid %d; only root can switch users (compile the plan for yourself, or run jailrun as root)", p.Credentials.UID)
 	}
 	user, err := LookupUser(p.Credentials.UID)
 	if err != nil {
 		return 0, err
 	}
-	if err := os.MkdirAll(StagingDir, 0o755); err != nil {
-		return 0, stepErr("staging", "mkdir", StagingDir, nil, err)
+	staging := StagingDir
+	if rootless {
+		// A scratch mount point the user owns; init mounts its tmpfs on it
+		// inside the sandbox's own mount namespace.
+		staging = filepath.Join(os.TempDir(), fmt.Sprintf(".jailc-%d", os.Getuid()))
+		if err := os.Mkdir(staging, 0o700); err != nil && !os.IsExist(err) {
+			return 0, stepErr("staging", "mkdir", staging, nil, err)
+		}
+		if st, err := os.Lstat(staging); err != nil || !st.IsDir() || st.Sys().(*syscall.Stat_t).Uid != uint32(os.Getuid()) {
+			return 0, stepErr("staging", "check owner", staging, nil, errors.New("not a directory owned by you"))
+		}
+	} else if err := os.MkdirAll(staging, 0o755); err != nil {
+		return 0, stepErr("staging", "mkdir", staging, nil, err)
 	}
 	cwd, _ := os.Getwd()
 	s := setup{Plan: p, User: user, Argv: o.Argv, Env: os.Environ(), Cwd: cwd, Filter: o.Filter, Inject: o.Inject,
-		NetNone: p.Namespaces.NetNone != nil}
+		NetNone: p.Namespaces.NetNone != nil, Staging: staging, Rootless: rootless}
 
 	// Catch signals from the start: one that arrives while the sandbox is
 	// being built is delivered to the program once it runs.
@@ -121,10 +133,22 @@ func Launch(o Options) (int, error) {
 	if err != nil {
 		return 0, stepErr("launch", "locate runner binary", "", nil, err)
 	}
+	sys := &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL}
+	if rootless {
+		// Rootless: init runs in a user namespace where the user maps to
+		// itself, holding as ambient capabilities (kept across its exec)
+		// only what building the sandbox needs; they are valid in the
+		// sandbox's own namespaces, not on the host.
+		sys.Cloneflags |= syscall.CLONE_NEWUSER
+		sys.UidMappings = []syscall.SysProcIDMap{{ContainerID: user.UID, HostID: os.Getuid(), Size: 1}}
+		sys.GidMappings = []syscall.SysProcIDMap{{ContainerID: user.GID, HostID: os.Getgid(), Size: 1}}
+		sys.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP, unix.CAP_NET_ADMIN, unix.CAP_CHOWN,
+			unix.CAP_DAC_OVERRIDE, unix.CAP_FOWNER, unix.CAP_SETUID, unix.CAP_SETGID}
+	}
 	attr := &os.ProcAttr{
 		Files: []*os.File{orStd(o.Stdin, os.Stdin), orStd(o.Stdout, os.Stdout), orStd(o.Stderr, os.Stderr), childSock},
 		Env:   []string{},
-		Sys:   &syscall.SysProcAttr{Cloneflags: flags, Pdeathsig: syscall.SIGKILL},
+		Sys:   sys,
 	}
 	proc, err := os.StartProcess(self, []string{"jailrun-init", stageInit}, attr)
 	childSock.Close()

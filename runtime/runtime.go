@@ -81,6 +81,10 @@ type setup struct {
 	Filter  []byte     `json:"filter"`   // raw struct sock_filter array; nil: no seccomp
 	Inject  string     `json:"inject"`   // fault injection for tests: fail this step
 	NetNone bool       `json:"net_none"` // a new network namespace was created
+	// Staging is the mount point of init's scratch tmpfs.
+	Staging string `json:"staging"`
+	// Rootless: started by a non-root user inside a user namespace.
+	Rootless bool `json:"rootless"`
 }
 
 // reply is what init sends back once: ready, or the error that stopped it.
