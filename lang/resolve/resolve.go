@@ -83,6 +83,9 @@ type Options struct {
 	// Cache, when set, shares parsed files between Load calls (one
 	// `jailc check` run over many profiles parses each include once).
 	Cache *Cache
+	// Overlay holds file contents that take precedence over the disk
+	// (an editor's unsaved buffers), by path as written.
+	Overlay map[string][]byte
 	// NoCWD disables Firejail's last resort of opening a bare include
 	// name relative to the working directory.
 	NoCWD bool
@@ -245,10 +248,16 @@ func (st *state) read(name string) (*ast.File, string, error) {
 	if f, ok := st.parsed[key]; ok {
 		return f, key, nil
 	}
+	_, overlaid := st.opts.Overlay[name]
 	c, ok := st.opts.Cache.get(key)
+	if !ok || overlaid { // an editor buffer is parsed afresh every time
+		ok = false
+	}
 	if !ok {
 		var data []byte
-		if rest, isStd := strings.CutPrefix(name, StdlibPrefix); isStd {
+		if overlaid {
+			data = st.opts.Overlay[name]
+		} else if rest, isStd := strings.CutPrefix(name, StdlibPrefix); isStd {
 			data, err = fs.ReadFile(st.opts.Stdlib, rest)
 		} else {
 			data, err = os.ReadFile(name)
@@ -267,7 +276,9 @@ func (st *state) read(name string) (*ast.File, string, error) {
 				Detail:  []string{"Firejail accepts it and applies no rules from it; a file meant to be empty should say so in a comment"},
 			})
 		}
-		st.opts.Cache.put(key, c)
+		if !overlaid {
+			st.opts.Cache.put(key, c)
+		}
 	}
 	chain := ChainRelated(st.chain())
 	for _, d := range c.diags {
@@ -698,6 +709,10 @@ func (st *state) peek(name string) (*ast.File, string, error) {
 }
 
 func (st *state) peekUncached(name string) (*ast.File, string, error) {
+	if _, ok := st.opts.Overlay[name]; ok {
+		abs, _ := filepath.Abs(name)
+		return nil, abs, nil
+	}
 	if rest, ok := strings.CutPrefix(name, StdlibPrefix); ok {
 		if st.opts.Stdlib == nil {
 			return nil, "", fs.ErrNotExist
