@@ -28,6 +28,7 @@ type cli struct {
 	Run       runCmd       `cmd:"" help:"Compile a profile and run a program in its sandbox."`
 	BPF       bpfCmd       `cmd:"" name:"bpf" help:"Compile a profile's seccomp policy to BPF; disassemble, evaluate, measure."`
 	Learn     learnCmd     `cmd:"" help:"Run a program, observe it, and write a least-privilege profile for it."`
+	LSP       lspCmd       `cmd:"" name:"lsp" help:"Language server over stdio for editors."`
 	Syscalls  syscallsCmd  `cmd:"" help:"List syscalls, or look up a name, number or @group, for an architecture."`
 	Caps      capsCmd      `cmd:"" help:"List capability names and numbers."`
 	Errnos    errnosCmd    `cmd:"" help:"List errno names and numbers."`
