@@ -8,18 +8,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/jailc/jailc/compiler/caps"
 	"github.com/jailc/jailc/compiler/plan"
 )
 
-// capNames are the capability names in number order (0..40), as in the plan.
-var capNames = []string{
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-	"lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-	"wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
-}
+// capNames are the capability names in number order, as in the plan.
+var capNames = caps.Names
 
 func capBits(names []string) (uint64, *StepError) {
 	var m uint64

@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/jailc/jailc/compiler/bpf"
-	"github.com/jailc/jailc/compiler/plan"
 	"github.com/jailc/jailc/compiler/seccomp"
 	"github.com/jailc/jailc/compiler/sysnum"
 	"github.com/jailc/jailc/lang/names"
@@ -28,12 +26,8 @@ func (c *bpfCmd) Run(env *runEnv) error {
 	if arch == nil {
 		return usageError{fmt.Errorf("unknown architecture %q: use x86_64, i386, aarch64 or arm", c.Arch)}
 	}
-	var p *plan.Plan
-	if data, err := os.ReadFile(c.Profile); err == nil && len(data) > 0 && data[0] == '{' {
-		if p, err = plan.Unmarshal(data); err != nil {
-			return err
-		}
-	} else if p, err = c.compilePlan(env, c.Profile); err != nil {
+	p, err := c.loadPlan(env, c.Profile)
+	if err != nil {
 		return err
 	}
 	if !p.Seccomp.Enabled {

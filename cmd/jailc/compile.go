@@ -46,6 +46,15 @@ func (f profileFlags) compilePlan(env *runEnv, profile string) (*plan.Plan, erro
 	return build.Build(res, build.Options{Env: sess.Env(), Config: sess.Config(), ConfigPath: cfgPath})
 }
 
+// loadPlan reads a compiled plan (a file starting with '{') or compiles a
+// profile.
+func (f profileFlags) loadPlan(env *runEnv, arg string) (*plan.Plan, error) {
+	if data, err := os.ReadFile(arg); err == nil && len(data) > 0 && data[0] == '{' {
+		return plan.Unmarshal(data)
+	}
+	return f.compilePlan(env, arg)
+}
+
 type compileCmd struct {
 	profileFlags
 	Output  string `short:"o" placeholder:"FILE" help:"Write the plan here (default: standard output)."`

@@ -34,12 +34,8 @@ type whyCmd struct {
 }
 
 func (c *whyCmd) Run(env *runEnv) error {
-	var p *plan.Plan
-	if data, err := os.ReadFile(c.Profile); err == nil && len(data) > 0 && data[0] == '{' {
-		if p, err = plan.Unmarshal(data); err != nil {
-			return err
-		}
-	} else if p, err = c.compilePlan(env, c.Profile); err != nil {
+	p, err := c.loadPlan(env, c.Profile)
+	if err != nil {
 		return err
 	}
 	switch {

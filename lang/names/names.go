@@ -8,6 +8,8 @@
 package names
 
 import (
+	"github.com/jailc/jailc/compiler/caps"
+
 	"sort"
 	"strings"
 )
@@ -15,24 +17,10 @@ import (
 // Capabilities are the 41 names Firejail 0.9.72 accepts, in number order
 // (index = capability number, 0..40), lower case without the cap_ prefix, as
 // `firejail --debug-caps` prints them.
-var Capabilities = []string{
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-	"setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-	"sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-	"lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-	"wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
-}
+var Capabilities = caps.Names
 
 // CapNumber looks a capability up exactly (Firejail rejects CHOWN and cap_chown).
-func CapNumber(name string) (int, bool) {
-	for i, c := range Capabilities {
-		if c == name {
-			return i, true
-		}
-	}
-	return 0, false
-}
+func CapNumber(name string) (int, bool) { return caps.Number(name) }
 
 // Protocol is a socket family accepted by `protocol`.
 type Protocol struct {
