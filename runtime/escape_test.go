@@ -178,6 +178,27 @@ func TestSignalsAndTimeout(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 42 {
 		t.Errorf("after SIGTERM: exit %d (%v), want 42 from the program's trap", code, err)
 	}
+	// SIGTERM while the sandbox is still being built: delivered to the
+	// program once it runs (143), never a runtime exit 2, never a hang.
+	for i := 0; i < 5; i++ {
+		early := exec.Command(jailrun, "--plan", planFile, "--", "/bin/sleep", "30")
+		if err := early.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(i) * time.Millisecond)
+		early.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- early.Wait() }()
+		select {
+		case <-done:
+			if code := early.ProcessState.ExitCode(); code != 143 && code != -1 {
+				t.Errorf("early SIGTERM after %dms: exit %d, want 143", i, code)
+			}
+		case <-time.After(10 * time.Second):
+			early.Process.Kill()
+			t.Fatalf("early SIGTERM after %dms: jailrun did not exit", i)
+		}
+	}
 	start := time.Now()
 	r := launch(t, compile(t, "timeout 00:00:01\n", ""), "", "/bin/sleep", "30")
 	if d := time.Since(start); d > 5*time.Second || r.code != 137 {

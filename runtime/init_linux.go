@@ -19,6 +19,12 @@ import (
 // program exits. Its exit status is the program's.
 func initMain() int {
 	goruntime.LockOSThread()
+	// Catch the forwarded signals at once: a SIGTERM arriving while the
+	// sandbox is built would otherwise make Go's runtime exit with status 2
+	// (and pid 1 ignores what it does not handle). They are delivered to
+	// the program once it runs.
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGCHLD)
 	// Setup is short and allocates little beyond the plan: no collector
 	// until the sandbox runs (it costs more than it saves here).
 	debug.SetGCPercent(-1)
@@ -103,7 +109,7 @@ func initMain() int {
 	sock.Close()
 	s = setup{}
 	debug.SetGCPercent(100)
-	return reap(proc.Pid)
+	return reap(proc.Pid, sigs)
 }
 
 // noroot reports whether the exec stage gets a user namespace: the plan
@@ -114,9 +120,7 @@ func noroot(s *setup) bool { return s.Plan.Namespaces.User != nil && s.User.UID 
 // reap waits for every child (orphans reparent to pid 1) and forwards
 // signals to the program; it returns the program's status when the
 // program exits. Leaving pid 1 kills whatever else still runs.
-func reap(main int) int {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGCHLD)
+func reap(main int, sigs chan os.Signal) int {
 	for {
 		for {
 			var ws syscall.WaitStatus

@@ -21,6 +21,9 @@ type learnCmd struct {
 
 var familyNames = map[int]string{}
 
+// alwaysNeeded are added to every learned keep list (see Run).
+var alwaysNeeded = []string{"exit", "exit_group", "restart_syscall", "rt_sigreturn"}
+
 func init() {
 	for _, p := range names.Protocols {
 		familyNames[p.Family] = p.Name
@@ -67,6 +70,17 @@ func (c *learnCmd) Run(env *runEnv) error {
 	}
 	for _, n := range rep.Names("i386") {
 		l.keep32[n] = true
+	}
+	// What every program needs whether or not one run showed it: returning
+	// from a signal handler (Go's runtime preempts with signals, any
+	// program may catch one), restarting an interrupted call, exiting.
+	for _, n := range alwaysNeeded {
+		l.keep[n] = true
+	}
+	if len(l.keep32) > 0 {
+		for _, n := range append([]string{"sigreturn"}, alwaysNeeded...) {
+			l.keep32[n] = true
+		}
 	}
 	for fam := range rep.Families {
 		if n, ok := familyNames[fam]; ok {
