@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/frontend"
 )
 
 type checkCmd struct {
-	Format    string          `enum:"text,json" default:"text" help:"Output format: text or json."`
+	Format    string          `enum:"text,json,sarif,github" default:"text" help:"${diag_formats}"`
 	Compat    bool            `help:"Report only what Firejail 0.9.72 itself rejects."`
 	Werror    bool            `help:"Treat warnings as errors for the exit status."`
 	Config    string          `placeholder:"FILE" help:"firejail.config to read (default /etc/firejail/firejail.config, else Debian's defaults)."`
@@ -26,20 +24,7 @@ func (c *checkCmd) Run(env *runEnv) error {
 	if err != nil {
 		return usageError{err}
 	}
-	var all diag.List
-	seen := map[string]bool{}
-	for _, diags := range sess.DiagnoseAll(c.Files) {
-		for _, d := range diags {
-			// A file included by several of the given profiles reports
-			// each problem once.
-			key := fmt.Sprintf("%s|%s|%s", d.Pos, d.Code, d.Message)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			all = append(all, d)
-		}
-	}
+	all := mergeDiags(sess.DiagnoseAll(c.Files)...)
 	if c.Compat {
 		all = all.FirejailOnly()
 	}
@@ -52,12 +37,7 @@ func (c *checkCmd) Run(env *runEnv) error {
 		}
 		all = kept
 	}
-	switch c.Format {
-	case "json":
-		err = diag.WriteJSON(env.stdout, all)
-	default:
-		err = diag.WriteText(env.stdout, all)
-	}
+	err = writeDiags(env.stdout, c.Format, all, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -127,26 +127,7 @@ func (s *Session) Check(arg string) *check.Result {
 // checked, which keeps memory flat over a large corpus.
 func (s *Session) DiagnoseAll(args []string) []diag.List {
 	out := make([]diag.List, len(args))
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(args) {
-		workers = len(args)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = s.Check(args[i]).Diags
-			}
-		}()
-	}
-	for i := range args {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	Parallel(len(args), func(i int) { out[i] = s.Check(args[i]).Diags })
 	return out
 }
 
@@ -155,3 +136,26 @@ func (s *Session) Env() macro.Env { return s.Resolve.Env }
 
 // Config is the firejail.config the session read.
 func (s *Session) Config() *config.Config { return s.CheckOpts.Config }
+
+// Parallel calls f(0) ... f(n-1) on one worker per CPU and returns when
+// all calls have returned. Callers write results by index, which keeps
+// output in argument order.
+func Parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
