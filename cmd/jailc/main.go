@@ -24,6 +24,7 @@ type cli struct {
 	Compile   compileCmd   `cmd:"" help:"Compile a profile into a plan (deterministic JSON)."`
 	Plan      planCmd      `cmd:"" help:"Show the effective sandbox a profile describes, each line with its origin."`
 	Why       whyCmd       `cmd:"" help:"Explain one decision of a profile: a path, a syscall, a capability or a variable."`
+	Diff      diffCmd      `cmd:"" help:"Compare the sandboxes of two profiles or plans: what became allowed, what became denied."`
 	Lint      lintCmd      `cmd:"" help:"Find mistakes, weak spots and style problems in profiles; --fix applies the safe fixes."`
 	Explain   explainCmd   `cmd:"" help:"Explain kernel seccomp audit records (dmesg, journalctl, audit.log) and how to allow each call."`
 	Run       runCmd       `cmd:"" help:"Compile a profile and run a program in its sandbox."`
