@@ -301,6 +301,9 @@ func (sb *sandbox) privateDev() *StepError {
 			return e
 		}
 	}
+	if e := sb.privateDevDevices(old, from, o); e != nil {
+		return e
+	}
 	for _, d := range []string{"/dev/pts", "/dev/shm"} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			return stepErr("private-dev", "mkdir", d, o, err)
@@ -319,6 +322,69 @@ func (sb *sandbox) privateDev() *StepError {
 	for name, target := range map[string]string{"ptmx": "pts/ptmx", "fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2"} {
 		if err := os.Symlink(target, "/dev/"+name); err != nil {
 			return stepErr("private-dev", "symlink", "/dev/"+name, o, err)
+		}
+	}
+	return nil
+}
+
+// privateDevKept are the host devices a private /dev keeps unless a
+// device switch removes them, as Firejail 0.9.72 does (checked against
+// the binary with stand-in nodes: sound, GPU, video, DVB, optical drives
+// with their cdrom/cdrw/dvd/dvdrw links, U2F hidraw and usb, input).
+var privateDevKept = []struct{ glob, off string }{
+	{"snd", "nosound"},
+	{"dri", "no3d"}, {"nvidia*", "no3d"},
+	{"video*", "novideo"},
+	{"dvb", "notv"},
+	{"sr*", "nodvd"},
+	{"hidraw*", "nou2f"}, {"usb", "nou2f"},
+	{"input", "noinput"},
+}
+
+// privateDevDevices binds the kept host devices (directories with what
+// they hold) into the new /dev, read through old, the host /dev.
+func (sb *sandbox) privateDevDevices(old *os.File, from string, o *plan.Origin) *StepError {
+	names, err := old.Readdirnames(-1)
+	if err != nil {
+		return stepErr("private-dev", "list", "/dev", o, err)
+	}
+	sort.Strings(names)
+	optical := false
+	for _, k := range privateDevKept {
+		if sb.switchOn(k.off) != nil {
+			continue
+		}
+		for _, n := range names {
+			if ok, _ := path.Match(k.glob, n); !ok {
+				continue
+			}
+			st, err := os.Lstat(from + n)
+			if err != nil {
+				continue // gone meanwhile
+			}
+			dst := "/dev/" + n
+			switch mode := st.Mode(); {
+			case mode.IsDir():
+				err = os.Mkdir(dst, 0o755)
+			case mode&(os.ModeDevice|os.ModeCharDevice) != 0:
+				err = os.WriteFile(dst, nil, 0o600)
+			default:
+				continue // symlinks and files are not device nodes
+			}
+			if err != nil {
+				return stepErr("private-dev", "create", dst, o, err)
+			}
+			if e := bind("private-dev", from+n, dst, o); e != nil {
+				return e
+			}
+			optical = optical || n == "sr0"
+		}
+	}
+	if optical {
+		for _, l := range []string{"cdrom", "cdrw", "dvd", "dvdrw"} {
+			if err := os.Symlink("/dev/sr0", "/dev/"+l); err != nil {
+				return stepErr("private-dev", "symlink", "/dev/"+l, o, err)
+			}
 		}
 	}
 	return nil
