@@ -774,7 +774,7 @@ func (sb *sandbox) whitelistPass() *StepError {
 			if err != nil || excluded[real] {
 				continue // Firejail skips missing paths
 			}
-			top := topDir(p, u.Home, u.UID)
+			top := plan.WhitelistTop(p, u.Home, u.UID)
 			if top == "" {
 				return stepErr("whitelist", "find top directory", p, &o, errors.New("whitelisting a top-level directory or / is not supported"))
 			}
@@ -821,26 +821,6 @@ func (sb *sandbox) whitelistPass() *StepError {
 		}
 	}
 	return nil
-}
-
-// topDir is the directory a whitelist empties, as Firejail does: the home
-// directory for paths inside it, /run/user/UID, /usr/share and /sys/module
-// for paths below them, else the first path component.
-func topDir(p, home string, uid int) string {
-	p = filepath.Clean(p)
-	if strings.HasPrefix(p, home+"/") {
-		return home
-	}
-	for _, deep := range []string{fmt.Sprintf("/run/user/%d", uid), "/usr/share", "/sys/module"} {
-		if strings.HasPrefix(p, deep+"/") {
-			return deep
-		}
-	}
-	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)
-	if len(parts) < 2 || parts[0] == "" {
-		return ""
-	}
-	return "/" + parts[0]
 }
 
 // blacklistPass applies the rest of the entry list in order, with

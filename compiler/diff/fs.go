@@ -139,26 +139,6 @@ func expand(op plan.FSOp, dirs []string) []string {
 	return out
 }
 
-// topDir is the directory a whitelist empties (runtime topDir): the home
-// directory for paths inside it, /run/user/UID, /usr/share and /sys/module
-// for paths below them, else the first component.
-func topDir(p, home string, uid int) string {
-	p = path.Clean(p)
-	if home != "" && home != "/" && strings.HasPrefix(p, home+"/") {
-		return home
-	}
-	for _, deep := range []string{fmt.Sprintf("/run/user/%d", uid), "/usr/share", "/sys/module"} {
-		if strings.HasPrefix(p, deep+"/") {
-			return deep
-		}
-	}
-	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)
-	if len(parts) < 2 || parts[0] == "" {
-		return ""
-	}
-	return "/" + parts[0]
-}
-
 func newFSModel(p *plan.Plan, dirs []string) *fsModel {
 	m := &fsModel{p: p, home: path.Clean(p.Bindings.Home), uid: p.Bindings.UID, dirs: dirs,
 		sw: map[string]plan.Origin{}, tops: map[string]plan.Origin{}}
@@ -178,7 +158,7 @@ func newFSModel(p *plan.Plan, dirs []string) *fsModel {
 			if excluded[q.clean] {
 				continue
 			}
-			top := topDir(representative(q.clean), m.home, m.uid)
+			top := plan.WhitelistTop(representative(q.clean), m.home, m.uid)
 			if top == "" {
 				continue // the runtime refuses it
 			}

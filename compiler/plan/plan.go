@@ -22,6 +22,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path"
+	"strings"
 )
 
 // Version of the plan format. Consumers refuse other versions.
@@ -266,4 +268,27 @@ func Unmarshal(data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("plan version %d is not supported (this build reads version %d); recompile the profile", p.Version, Version)
 	}
 	return &p, nil
+}
+
+// WhitelistTop is the directory a whitelist of path p empties before the
+// whitelisted paths are bound back, as Firejail 0.9.72 does: the home
+// directory for paths inside it, /run/user/UID, /usr/share and /sys/module
+// for paths below them, else the first path component; "" when p names no
+// directory below a top one. The runtime, jailc why and jailc diff share
+// this rule.
+func WhitelistTop(p, home string, uid int) string {
+	p = path.Clean(p)
+	if home != "" && home != "/" && strings.HasPrefix(p, strings.TrimSuffix(home, "/")+"/") {
+		return strings.TrimSuffix(home, "/")
+	}
+	for _, deep := range []string{fmt.Sprintf("/run/user/%d", uid), "/usr/share", "/sys/module"} {
+		if strings.HasPrefix(p, deep+"/") {
+			return deep
+		}
+	}
+	parts := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)
+	if len(parts) < 2 || parts[0] == "" {
+		return ""
+	}
+	return "/" + parts[0]
 }

@@ -72,7 +72,6 @@ func Path(p *plan.Plan, target string, pathDirs []string) string {
 	fs := p.Filesystem
 	verdict := "visible"
 	// Whitelist pass.
-	top := "/" + strings.SplitN(strings.TrimPrefix(target, "/"), "/", 2)[0]
 	var wlTop []plan.FSOp
 	var covering *plan.FSOp
 	excluded := map[string]plan.Origin{}
@@ -81,8 +80,10 @@ func Path(p *plan.Plan, target string, pathDirs []string) string {
 			excluded[op.Path] = op.Origin
 			continue
 		}
-		wtop := "/" + strings.SplitN(strings.TrimPrefix(op.Path, "/"), "/", 2)[0]
-		if wtop != top && !(strings.HasPrefix(op.Path, p.Bindings.Home+"/") && under(target, p.Bindings.Home)) {
+		// The whitelist empties its top directory: only paths below that
+		// are affected.
+		wtop := plan.WhitelistTop(op.Path, p.Bindings.Home, p.Bindings.UID)
+		if wtop == "" || !under(target, wtop) {
 			continue
 		}
 		wlTop = append(wlTop, op)
