@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 
+	"github.com/jailc/jailc/lang/format"
 	"github.com/jailc/jailc/lang/frontend"
 	"github.com/jailc/jailc/lang/lsp"
 )
@@ -17,5 +18,7 @@ func (c *lspCmd) Run(env *runEnv) error {
 	return s.Serve(os.Stdin, env.stdout)
 }
 
-// formatter is set when a formatter is linked in (jailc fmt).
-var formatter func(name string, text []byte) ([]byte, error)
+// formatter serves textDocument/formatting with jailc fmt; a file the
+// formatter refuses gives an error (a *format.Error with the diagnostics,
+// the first one as file:line:col in its message).
+var formatter func(name string, text []byte) ([]byte, error) = format.Bytes

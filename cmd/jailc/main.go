@@ -21,6 +21,7 @@ const (
 
 type cli struct {
 	Check     checkCmd     `cmd:"" help:"Read profiles, follow their includes and report every problem."`
+	Fmt       fmtCmd       `cmd:"" help:"Format profiles canonically (template section order, sorted lists, normalised blanks); -w writes, -d diffs, -l lists."`
 	Compile   compileCmd   `cmd:"" help:"Compile a profile into a plan (deterministic JSON)."`
 	Plan      planCmd      `cmd:"" help:"Show the effective sandbox a profile describes, each line with its origin."`
 	Why       whyCmd       `cmd:"" help:"Explain one decision of a profile: a path, a syscall, a capability or a variable."`
