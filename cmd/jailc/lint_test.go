@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jailc/jailc/internal/sarifcheck"
+	"github.com/jailc/jailc/lang/frontend"
 )
 
 // lintIsolated runs lint without the user's and the system's profile dirs.
@@ -161,5 +163,32 @@ func TestLintStockSARIF(t *testing.T) {
 	}
 	if n := len(log.Runs[0].Results); n < 100 {
 		t.Errorf("only %d results over %d files", n, len(files))
+	}
+}
+
+// TestLSPLint runs the language server's linter (the real rules) on a
+// checked profile: findings with their fixes as byte edits of the file.
+func TestLSPLint(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "p.profile", "include p.local\ncaps.drop all\nseccomp\nprivate-bin zsh,bash\n")
+	sess, err := frontend.NewSession(frontend.Options{ConfigPath: "/dev/null"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := lspLint(sess, sess.Check(p))
+	var fixed []string
+	for _, f := range found {
+		if f.Diag.Code != "sorted-list" {
+			continue
+		}
+		for _, fix := range f.Fixes {
+			for _, e := range fix.Edits {
+				fixed = append(fixed, fmt.Sprintf("%s %d-%d %q", filepath.Base(e.File), e.Start, e.End, e.NewText))
+			}
+		}
+	}
+	// "private-bin " starts at byte 38: the list is bytes 50-58.
+	if want := []string{`p.profile 50-58 "bash,zsh"`}; strings.Join(fixed, "|") != strings.Join(want, "|") {
+		t.Errorf("sorted-list fixes %v, want %v (all findings: %v)", fixed, want, found)
 	}
 }

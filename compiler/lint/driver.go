@@ -2,6 +2,7 @@ package lint
 
 import (
 	"github.com/jailc/jailc/compiler/build"
+	"github.com/jailc/jailc/lang/check"
 	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/frontend"
 	"github.com/jailc/jailc/lang/source"
@@ -28,7 +29,12 @@ func (r *Report) Diags() diag.List {
 // Lint checks, compiles and lints one profile argument (a file, a NAME
 // looked up like firejail --profile=NAME, or stdlib:NAME).
 func Lint(sess *frontend.Session, arg string, rs []*Rule) Report {
-	res := sess.Check(arg)
+	return LintChecked(sess, sess.Check(arg), rs)
+}
+
+// LintChecked compiles and lints a profile the session has checked (the
+// language server checks unsaved buffers itself).
+func LintChecked(sess *frontend.Session, res *check.Result, rs []*Rule) Report {
 	var rep Report
 	if u := res.Unit; len(u.Files) > 0 {
 		rep.File, rep.Source = u.Files[0].Src.Name, u.Files[0].Src.Data

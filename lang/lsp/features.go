@@ -284,10 +284,11 @@ func (s *Server) complete(uri string, pos position) []completion {
 
 // definition answers on include lines with the file the include reads.
 func (s *Server) definition(uri string, pos position) *location {
-	_, unit, err := s.check(uri)
-	if err != nil || unit == nil {
+	_, res, err := s.check(uri)
+	if err != nil || res.Unit == nil {
 		return nil
 	}
+	unit := res.Unit
 	path := pathOf(uri)
 	for _, e := range unit.Entries {
 		p := e.Line.Span.Pos()

@@ -18,9 +18,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jailc/jailc/lang/check"
 	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/frontend"
-	"github.com/jailc/jailc/lang/resolve"
 )
 
 // Server holds the open documents of one editor session.
@@ -28,9 +28,13 @@ type Server struct {
 	Options frontend.Options
 	// Format, when set, formats a file's text (textDocument/formatting).
 	Format func(name string, text []byte) ([]byte, error)
-	docs   map[string]string // URI → text
-	out    io.Writer
-	mu     sync.Mutex
+	// Lint, when set, adds its findings to the checker's diagnostics and
+	// offers their fixes as code actions.
+	Lint     Linter
+	docs     map[string]string    // URI → text
+	findings map[string][]Finding // URI → lint findings last published
+	out      io.Writer
+	mu       sync.Mutex
 }
 
 type message struct {
@@ -51,6 +55,7 @@ type rpcError struct {
 // until exit or end of input.
 func (s *Server) Serve(r io.Reader, w io.Writer) error {
 	s.docs = map[string]string{}
+	s.findings = map[string][]Finding{}
 	s.out = w
 	br := bufio.NewReader(r)
 	for {
@@ -138,6 +143,7 @@ type docParams struct {
 		Text string `json:"text"`
 	} `json:"contentChanges"`
 	Position position `json:"position"`
+	Range    rng      `json:"range"`
 }
 
 func (s *Server) handle(m *message) {
@@ -156,6 +162,9 @@ func (s *Server) handle(m *message) {
 		}
 		if s.Format != nil {
 			caps["documentFormattingProvider"] = true
+		}
+		if s.Lint != nil {
+			caps["codeActionProvider"] = map[string]any{"codeActionKinds": []string{"quickfix"}}
 		}
 		s.reply(m, map[string]any{"capabilities": caps, "serverInfo": map[string]string{"name": "jailc", "version": "0"}})
 	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
@@ -176,6 +185,7 @@ func (s *Server) handle(m *message) {
 		s.publish(uri)
 	case "textDocument/didClose":
 		delete(s.docs, uri)
+		delete(s.findings, uri)
 		s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(map[string]any{"uri": uri, "diagnostics": []any{}})})
 	case "textDocument/hover":
 		if h := s.hover(uri, p.Position); h != "" {
@@ -193,6 +203,8 @@ func (s *Server) handle(m *message) {
 		}
 	case "textDocument/formatting":
 		s.formatting(m, uri)
+	case "textDocument/codeAction":
+		s.reply(m, s.codeActions(uri, p.Range))
 	default:
 		s.fail(m, -32601, "method not found: "+m.Method)
 	}
@@ -218,7 +230,7 @@ func uriOf(path string) string {
 
 // check runs the front end on the document, with every open buffer as an
 // overlay and the document's directory on the include path.
-func (s *Server) check(uri string) (diag.List, *resolve.Unit, error) {
+func (s *Server) check(uri string) (*frontend.Session, *check.Result, error) {
 	path := pathOf(uri)
 	opts := s.Options
 	opts.IncludeDirs = append([]string{filepath.Dir(path)}, opts.IncludeDirs...)
@@ -231,45 +243,69 @@ func (s *Server) check(uri string) (diag.List, *resolve.Unit, error) {
 		overlay[pathOf(u)] = []byte(text)
 	}
 	sess.Resolve.Overlay = overlay
-	res := sess.Check(path)
-	return res.Diags, res.Unit, nil
+	return sess, sess.Check(path), nil
 }
 
 func (s *Server) publish(uri string) {
-	diags, _, err := s.check(uri)
+	sess, res, err := s.check(uri)
 	out := []map[string]any{}
+	path := pathOf(uri)
+	var mine []Finding
 	if err == nil {
-		path := pathOf(uri)
+		diags := res.Diags
+		var found []Finding
+		if s.Lint != nil && !diags.HasErrors() {
+			found = s.Lint(sess, res)
+		}
+		// A lint rule may repeat a checker warning (nowhitelist-glob):
+		// one of each code at a position.
+		seen := map[string]bool{}
+		key := func(d diag.Diagnostic) string { return fmt.Sprintf("%s|%s", d.Pos, d.Code) }
 		for _, d := range diags {
 			if d.Pos.File != path {
 				continue // problems in included files go to those files' own views
 			}
-			sev := map[diag.Severity]int{diag.Error: 1, diag.Warning: 2, diag.Note: 3}[d.Severity]
-			msg := d.Message
-			if len(d.Detail) > 0 {
-				msg += "\n" + strings.Join(d.Detail, "\n")
+			seen[key(d)] = true
+			out = append(out, diagnosticJSON(d))
+		}
+		for _, f := range found {
+			if f.Diag.Pos.File != path || seen[key(f.Diag)] {
+				continue
 			}
-			item := map[string]any{
-				"range":    toRange(d),
-				"severity": sev,
-				"code":     d.Code,
-				"source":   "jailc",
-				"message":  msg,
-			}
-			var related []map[string]any
-			for _, r := range d.Related {
-				related = append(related, map[string]any{
-					"location": location{URI: uriOf(r.Pos.File), Range: rng{Start: position{r.Pos.Line - 1, r.Pos.Col - 1}, End: position{r.Pos.Line - 1, r.Pos.Col - 1}}},
-					"message":  r.Message,
-				})
-			}
-			if related != nil {
-				item["relatedInformation"] = related
-			}
-			out = append(out, item)
+			seen[key(f.Diag)] = true
+			mine = append(mine, f)
+			out = append(out, diagnosticJSON(f.Diag))
 		}
 	}
+	s.findings[uri] = mine
 	s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(map[string]any{"uri": uri, "diagnostics": out})})
+}
+
+// diagnosticJSON is an LSP Diagnostic.
+func diagnosticJSON(d diag.Diagnostic) map[string]any {
+	sev := map[diag.Severity]int{diag.Error: 1, diag.Warning: 2, diag.Note: 3}[d.Severity]
+	msg := d.Message
+	if len(d.Detail) > 0 {
+		msg += "\n" + strings.Join(d.Detail, "\n")
+	}
+	item := map[string]any{
+		"range":    toRange(d),
+		"severity": sev,
+		"code":     d.Code,
+		"source":   "jailc",
+		"message":  msg,
+	}
+	var related []map[string]any
+	for _, r := range d.Related {
+		related = append(related, map[string]any{
+			"location": location{URI: uriOf(r.Pos.File), Range: rng{Start: position{r.Pos.Line - 1, r.Pos.Col - 1}, End: position{r.Pos.Line - 1, r.Pos.Col - 1}}},
+			"message":  r.Message,
+		})
+	}
+	if related != nil {
+		item["relatedInformation"] = related
+	}
+	return item
 }
 
 func toRange(d diag.Diagnostic) rng {
