@@ -153,30 +153,51 @@ func parseClass(s string) (atom, int, bool) {
 // matchString reports whether the pattern matches s (fnmatch with
 // FNM_PATHNAME).
 func (p *pattern) matchString(s string) bool {
-	parts := strings.Split(s, "/")
-	if len(parts) != len(p.comps) {
-		return false
-	}
 	for i, c := range p.comps {
+		part, rest, more := strings.Cut(s, "/")
+		if more != (i < len(p.comps)-1) {
+			return false
+		}
+		s = rest
 		if c.lit {
-			if c.text != parts[i] {
+			if c.text != part {
 				return false
 			}
 			continue
 		}
-		if !intersectAtoms(c.atoms, literalAtoms(parts[i])) {
+		if !matchAtoms(c.atoms, part) {
 			return false
 		}
 	}
 	return true
 }
 
-func literalAtoms(s string) []atom {
-	out := make([]atom, 0, len(s))
-	for _, r := range s {
-		out = append(out, atom{kind: atomLit, r: r})
+// matchAtoms matches one component's atoms against a string without '/':
+// the usual backtracking over the last star.
+func matchAtoms(atoms []atom, s string) bool {
+	ai, si := 0, 0
+	star, starS := -1, 0
+	for si < len(s) {
+		r, n := utf8.DecodeRuneInString(s[si:])
+		switch {
+		case ai < len(atoms) && atoms[ai].kind == atomStar:
+			star, starS = ai, si
+			ai++
+		case ai < len(atoms) && atoms[ai].matches(r):
+			ai++
+			si += n
+		case star >= 0:
+			_, n0 := utf8.DecodeRuneInString(s[starS:])
+			starS += n0
+			ai, si = star+1, starS
+		default:
+			return false
+		}
 	}
-	return out
+	for ai < len(atoms) && atoms[ai].kind == atomStar {
+		ai++
+	}
+	return ai == len(atoms)
 }
 
 // intersects reports whether some path matches both patterns.

@@ -110,6 +110,7 @@ type shared struct {
 	eventsDone   bool
 	noblacklists []noblacklistFacts
 	nbDone       bool
+	envKey       string
 }
 
 type lineKey struct {

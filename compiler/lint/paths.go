@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
@@ -29,22 +30,39 @@ func (p *Pass) pathDirs() []string {
 // compares: prefix macros expanded, one pattern per ${PATH} directory. An
 // XDG macro that does not resolve for this user stands for itself and for
 // any directory directly in the home directory, since it resolves to one
-// for another user.
+// for another user. Results are cached per environment: most profiles read
+// the same include files.
 func (p *Pass) patterns(arg string) []*pattern {
+	key := p.envKey() + arg
+	if v, ok := argPatterns.Load(key); ok {
+		return v.([]*pattern)
+	}
+	var out []*pattern
 	if strings.HasPrefix(arg, "${PATH}") {
 		rest := arg[len("${PATH}"):]
-		var out []*pattern
 		for _, d := range p.pathDirs() {
 			out = append(out, cachedPattern(d+rest))
 		}
-		return out
+	} else {
+		x := p.Env.Expand(arg)
+		out = []*pattern{cachedPattern(x)}
+		if macro.IsXDG(arg) && x == arg {
+			out = append(out, cachedPattern(strings.TrimSuffix(p.Env.Home, "/")+"/*"))
+		}
 	}
-	x := p.Env.Expand(arg)
-	out := []*pattern{cachedPattern(x)}
-	if macro.IsXDG(arg) && x == arg {
-		out = append(out, cachedPattern(strings.TrimSuffix(p.Env.Home, "/")+"/*"))
+	v, _ := argPatterns.LoadOrStore(key, out)
+	return v.([]*pattern)
+}
+
+// argPatterns caches patterns by environment and argument.
+var argPatterns sync.Map // envKey + arg → []*pattern
+
+// envKey identifies the environment patterns are expanded in.
+func (p *Pass) envKey() string {
+	if p.shared.envKey == "" {
+		p.shared.envKey = fmt.Sprintf("%#v\x00", p.Env)
 	}
-	return out
+	return p.shared.envKey
 }
 
 // patternCache holds compiled patterns by text. Patterns are immutable,
@@ -84,7 +102,7 @@ func (p *Pass) fsEvents() []fsEvent {
 }
 
 func (p *Pass) collectEvents() []fsEvent {
-	var out []fsEvent
+	out := make([]fsEvent, 0, len(p.Unit.Entries))
 	for _, e := range p.Unit.Entries {
 		cmd := e.Line.Cmd
 		if cmd == nil || e.CondError || e.IgnoredBy != nil || (!e.Active && e.FalseCond == nil) {
