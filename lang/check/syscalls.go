@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jailc/jailc/compiler/sysnum"
 	"github.com/jailc/jailc/lang/ast"
@@ -43,13 +44,18 @@ func (c *checker) syscalls(spec *directive.Spec, cmd *ast.Command) {
 		ch := arg[i]
 		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("_,:@-$!", ch) >= 0
 		if !ok {
-			what := fmt.Sprintf("%q", string(ch))
+			// Name the whole character, not its first byte.
+			r, size := utf8.DecodeRuneInString(arg[i:])
+			what := fmt.Sprintf("%q", string(r))
+			if r == utf8.RuneError {
+				what, size = fmt.Sprintf("byte 0x%02x", ch), 1
+			}
 			det := "syscall lists may contain only letters, digits and _ , : @ - $ !"
 			if ch == ' ' {
 				what = "a space"
 				det = "separate items with commas only, no spaces"
 			}
-			c.errorf(CodeSyscallListChars, cmd.ArgSpanOf(i, i+1), fmt.Sprintf("invalid character %s in syscall list", what), det)
+			c.errorf(CodeSyscallListChars, cmd.ArgSpanOf(i, i+size), fmt.Sprintf("invalid character %s in syscall list", what), det)
 			return
 		}
 	}

@@ -42,6 +42,12 @@ func (s *Server) codeActions(uri string, r rng) []map[string]any {
 	}
 	path := pathOf(uri)
 	f := source.NewFile(path, []byte(text))
+	docText := func(file string) string {
+		if file == path {
+			return text
+		}
+		return "" // columns elsewhere stay as they are
+	}
 	out := []map[string]any{}
 	for _, fd := range s.findings[uri] {
 		dr := toRange(fd.Diag)
@@ -55,7 +61,7 @@ func (s *Server) codeActions(uri string, r rng) []map[string]any {
 					edits = nil
 					break
 				}
-				edits = append(edits, map[string]any{"range": rng{Start: lspPos(f, e.Start), End: lspPos(f, e.End)}, "newText": e.NewText})
+				edits = append(edits, map[string]any{"range": s.rangeToClient(text, rng{Start: lspPos(f, e.Start), End: lspPos(f, e.End)}), "newText": e.NewText})
 			}
 			if edits == nil {
 				continue
@@ -63,7 +69,7 @@ func (s *Server) codeActions(uri string, r rng) []map[string]any {
 			out = append(out, map[string]any{
 				"title":       fix.Title,
 				"kind":        "quickfix",
-				"diagnostics": []map[string]any{diagnosticJSON(fd.Diag)},
+				"diagnostics": []map[string]any{s.diagnosticJSON(fd.Diag, docText)},
 				"edit":        map[string]any{"changes": map[string]any{uri: edits}},
 			})
 		}

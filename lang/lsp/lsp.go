@@ -33,6 +33,7 @@ type Server struct {
 	Lint     Linter
 	docs     map[string]string    // URI → text
 	findings map[string][]Finding // URI → lint findings last published
+	utf16    bool                 // the client counts columns in UTF-16 units
 	out      io.Writer
 	mu       sync.Mutex
 }
@@ -152,6 +153,10 @@ func (s *Server) handle(m *message) {
 		json.Unmarshal(m.Params, &p)
 	}
 	uri := p.TextDocument.URI
+	if text, ok := s.docs[uri]; ok {
+		p.Position = s.fromClient(text, p.Position)
+		p.Range = rng{Start: s.fromClient(text, p.Range.Start), End: s.fromClient(text, p.Range.End)}
+	}
 	switch m.Method {
 	case "initialize":
 		caps := map[string]any{
@@ -166,6 +171,7 @@ func (s *Server) handle(m *message) {
 		if s.Lint != nil {
 			caps["codeActionProvider"] = map[string]any{"codeActionKinds": []string{"quickfix"}}
 		}
+		caps["positionEncoding"] = s.negotiateEncoding(m.Params)
 		s.reply(m, map[string]any{"capabilities": caps, "serverInfo": map[string]string{"name": "jailc", "version": "0"}})
 	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
 	case "shutdown":
@@ -261,12 +267,17 @@ func (s *Server) publish(uri string) {
 		// one of each code at a position.
 		seen := map[string]bool{}
 		key := func(d diag.Diagnostic) string { return fmt.Sprintf("%s|%s", d.Pos, d.Code) }
+		texts := map[string]string{}
+		for _, f := range res.Unit.Files {
+			texts[f.Src.Name] = string(f.Src.Data)
+		}
+		textOf := func(file string) string { return texts[file] }
 		for _, d := range diags {
 			if d.Pos.File != path {
 				continue // problems in included files go to those files' own views
 			}
 			seen[key(d)] = true
-			out = append(out, diagnosticJSON(d))
+			out = append(out, s.diagnosticJSON(d, textOf))
 		}
 		for _, f := range found {
 			if f.Diag.Pos.File != path || seen[key(f.Diag)] {
@@ -274,22 +285,23 @@ func (s *Server) publish(uri string) {
 			}
 			seen[key(f.Diag)] = true
 			mine = append(mine, f)
-			out = append(out, diagnosticJSON(f.Diag))
+			out = append(out, s.diagnosticJSON(f.Diag, textOf))
 		}
 	}
 	s.findings[uri] = mine
 	s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(map[string]any{"uri": uri, "diagnostics": out})})
 }
 
-// diagnosticJSON is an LSP Diagnostic.
-func diagnosticJSON(d diag.Diagnostic) map[string]any {
+// diagnosticJSON is an LSP Diagnostic; textOf gives the text of the files
+// it points into, for the client's column units.
+func (s *Server) diagnosticJSON(d diag.Diagnostic, textOf func(file string) string) map[string]any {
 	sev := map[diag.Severity]int{diag.Error: 1, diag.Warning: 2, diag.Note: 3}[d.Severity]
 	msg := d.Message
 	if len(d.Detail) > 0 {
 		msg += "\n" + strings.Join(d.Detail, "\n")
 	}
 	item := map[string]any{
-		"range":    toRange(d),
+		"range":    s.rangeToClient(textOf(d.Pos.File), toRange(d)),
 		"severity": sev,
 		"code":     d.Code,
 		"source":   "jailc",
@@ -298,7 +310,7 @@ func diagnosticJSON(d diag.Diagnostic) map[string]any {
 	var related []map[string]any
 	for _, r := range d.Related {
 		related = append(related, map[string]any{
-			"location": location{URI: uriOf(r.Pos.File), Range: rng{Start: position{r.Pos.Line - 1, r.Pos.Col - 1}, End: position{r.Pos.Line - 1, r.Pos.Col - 1}}},
+			"location": location{URI: uriOf(r.Pos.File), Range: s.rangeToClient(textOf(r.Pos.File), rng{Start: position{r.Pos.Line - 1, r.Pos.Col - 1}, End: position{r.Pos.Line - 1, r.Pos.Col - 1}})},
 			"message":  r.Message,
 		})
 	}
@@ -308,6 +320,11 @@ func diagnosticJSON(d diag.Diagnostic) map[string]any {
 	return item
 }
 
+func (s *Server) rangeToClient(text string, r rng) rng {
+	return rng{Start: s.toClient(text, r.Start), End: s.toClient(text, r.End)}
+}
+
+// toRange is a diagnostic's range in byte columns.
 func toRange(d diag.Diagnostic) rng {
 	start := position{max(d.Pos.Line-1, 0), max(d.Pos.Col-1, 0)}
 	end := start
