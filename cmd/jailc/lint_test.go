@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/jailc/jailc/internal/sarifcheck"
+	"github.com/jailc/jailc/lang/format"
 	"github.com/jailc/jailc/lang/frontend"
+	stdlibprofiles "github.com/jailc/jailc/stdlib-profiles"
 )
 
 // lintIsolated runs lint without the user's and the system's profile dirs.
@@ -190,5 +193,27 @@ func TestLSPLint(t *testing.T) {
 	// "private-bin " starts at byte 38: the list is bytes 50-58.
 	if want := []string{`p.profile 50-58 "bash,zsh"`}; strings.Join(fixed, "|") != strings.Join(want, "|") {
 		t.Errorf("sorted-list fixes %v, want %v (all findings: %v)", fixed, want, found)
+	}
+}
+
+// TestStdlibProfilesClean: jailc's own embedded profiles pass jailc lint
+// with warnings counted as errors, and are already formatted.
+func TestStdlibProfilesClean(t *testing.T) {
+	entries, err := fs.ReadDir(stdlibprofiles.FS(), ".")
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no embedded profiles: %v", err)
+	}
+	var args []string
+	for _, e := range entries {
+		args = append(args, "stdlib:"+e.Name())
+		data, _ := fs.ReadFile(stdlibprofiles.FS(), e.Name())
+		out, err := format.Bytes(e.Name(), data)
+		if err != nil || string(out) != string(data) {
+			t.Errorf("%s is not formatted (jailc fmt -w stdlib-profiles/profiles/%s): %v", e.Name(), e.Name(), err)
+		}
+	}
+	code, out, errb := lintIsolated(t, append([]string{"--werror"}, args...)...)
+	if code != 0 || out != "" {
+		t.Errorf("jailc lint --werror %v: exit %d\n%s%s", args, code, out, errb)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jailc/jailc/lang/ast"
 	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/directive"
+	"github.com/jailc/jailc/lang/resolve"
 )
 
 // LocalIncludeTop follows Firejail's profile template: a profile starts
@@ -48,7 +49,7 @@ var SectionOrder = &Rule{
 
 // localName returns NAME.local for a profile file name.
 func localName(file string) string {
-	base := path.Base(file)
+	base := path.Base(strings.TrimPrefix(file, resolve.StdlibPrefix))
 	for _, ext := range []string{".profile", ".inc"} {
 		if strings.HasSuffix(base, ext) {
 			return strings.TrimSuffix(base, ext) + ".local"

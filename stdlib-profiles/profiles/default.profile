@@ -3,6 +3,8 @@
 # normal user. It hides credentials and system administration tools, keeps
 # the user's files visible, and removes privileges the program cannot need.
 # Local changes belong in default.local or globals.local.
+# Programs started from the home directory or /tmp must still run there:
+# jailc:ignore-file writable-exec
 include default.local
 include globals.local
 
