@@ -283,7 +283,11 @@ func (b *builder) other(kw, arg string, o plan.Origin) {
 	case "private":
 		fs.Private = b.setLast("private", b.opts.Env.Expand(arg), o)
 	case "private-home":
-		fs.PrivateHome = append(fs.PrivateHome, items(arg, o)...)
+		// Entries are recorded as names in the home directory.
+		for _, it := range items(arg, o) {
+			it.Value = check.TrimHomePrefix(it.Value, b.opts.Env.Home)
+			fs.PrivateHome = append(fs.PrivateHome, it)
+		}
 		if fs.Private == nil {
 			fs.Private = &plan.Value{Value: "", Origin: o}
 		}

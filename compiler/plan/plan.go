@@ -130,7 +130,7 @@ type FSOp struct {
 // private-* setup, then the whitelist pass, then the blacklist pass.
 type Filesystem struct {
 	Private       *Value   `json:"private,omitempty"` // "" for an empty home, else the directory
-	PrivateHome   []Item   `json:"private_home"`
+	PrivateHome   []Item   `json:"private_home"`      // entries directly in the home directory, as names
 	PrivateEtc    []Item   `json:"private_etc"`
 	PrivateOpt    []Item   `json:"private_opt"`
 	PrivateSrv    []Item   `json:"private_srv"`

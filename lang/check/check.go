@@ -43,6 +43,13 @@ type checker struct {
 	opts  Options
 	diags diag.List
 	e     *resolve.Entry
+	// skipped says why Firejail does not read the current line's argument
+	// in this context (firejail.config or restricted-network switches the
+	// directive off); its diagnostics are then not Firejail rejections.
+	skipped string
+	// listed records the accumulating lists (private-etc, private-bin, ...)
+	// an earlier line has put a name in.
+	listed map[string]bool
 }
 
 // Check validates u. The returned list contains u.Diags as well.
@@ -80,6 +87,10 @@ func (c *checker) report(sev diag.Severity, code string, span source.Span, fj bo
 	d := diag.Diagnostic{
 		Pos: span.Pos(), End: span.EndPos(), Severity: sev, Code: code, Message: msg,
 		Detail: detail, Firejail: fj,
+	}
+	if c.skipped != "" && d.Code != CodeConfigDisabled && d.Code != CodeRootOnly {
+		d.Firejail = false
+		d.Detail = append(d.Detail, fmt.Sprintf("Firejail does not read this argument here (%s); it does where the directive is enabled", c.skipped))
 	}
 	if e := c.e; e != nil {
 		d.Related = e.Related()
@@ -130,10 +141,11 @@ func (c *checker) command(cmd *ast.Command) {
 	if spec.Deprecated != "" {
 		c.warnf(CodeDeprecated, cmd.KeywordSpan, fmt.Sprintf("%s is deprecated", kw), fmt.Sprintf("write %s instead", spec.Deprecated))
 	}
-	c.gate(spec, cmd)
+	c.skipped = c.gate(spec, cmd)
 	if cmd.HasArg {
 		c.argument(spec, cmd)
 	}
+	c.skipped = ""
 }
 
 // Codes of the diagnostics this package reports.
@@ -226,29 +238,30 @@ func suggestion(word string, candidates []string) string {
 	return ""
 }
 
-// gate reports directives that firejail.config switches off.
-func (c *checker) gate(spec *directive.Spec, cmd *ast.Command) {
+// gate reports directives that firejail.config switches off, and returns
+// why Firejail skips the line in this context ("" when it reads it).
+func (c *checker) gate(spec *directive.Spec, cmd *ast.Command) string {
 	cfg := c.opts.Config
 	key, label := spec.Gate, spec.GateLabel
 	switch spec.Name {
 	case "net":
 		if cmd.Arg == "none" {
-			return
+			return ""
 		}
 		key, label = "network", "networking"
 	case "x11":
 		if cmd.Arg == "none" {
-			return
+			return ""
 		}
 	case "dbus-user", "dbus-system":
-		return // only the filter proxy depends on the dbus key
+		return "" // only the filter proxy depends on the dbus key
 	}
 	if spec.RootOnly && !c.opts.Root {
 		c.report(diag.Note, CodeRootOnly, cmd.KeywordSpan, false,
 			fmt.Sprintf("%s works only when the sandbox is started by root", spec.Name))
 	}
 	if key == "" {
-		return
+		return ""
 	}
 	if !cfg.Enabled(key) {
 		msg := fmt.Sprintf("%s is disabled in firejail.config (%s no)", spec.Name, key)
@@ -257,11 +270,13 @@ func (c *checker) gate(spec *directive.Spec, cmd *ast.Command) {
 			det = "Firejail ignores the line without a warning"
 		}
 		c.report(diag.Note, CodeConfigDisabled, cmd.KeywordSpan, false, msg, det)
-		return
+		return fmt.Sprintf("%s no", key)
 	}
 	if (spec.Network || spec.Name == "net") && !c.opts.Root && cfg.Enabled("restricted-network") {
 		c.report(diag.Note, CodeConfigDisabled, cmd.KeywordSpan, false,
 			fmt.Sprintf("%s is disabled for non-root users (restricted-network yes)", spec.Name),
 			"Firejail prints \"Warning: networking feature is disabled in Firejail configuration file\" and ignores the line")
+		return "restricted-network yes, for a non-root user"
 	}
+	return ""
 }

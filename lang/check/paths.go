@@ -8,6 +8,7 @@ import (
 	"github.com/jailc/jailc/lang/diag"
 	"github.com/jailc/jailc/lang/directive"
 	"github.com/jailc/jailc/lang/macro"
+	"github.com/jailc/jailc/lang/source"
 )
 
 // rejected characters of Firejail's filename check; globs are rejected too
@@ -282,8 +283,14 @@ func (c *checker) privateList(spec *directive.Spec, cmd *ast.Command) {
 			continue
 		}
 		glob := spec.Arg == directive.ArgPrivateBin || spec.Arg == directive.ArgPrivateLib
-		if i, what := badChar(t, glob); i >= 0 {
-			c.errorf(CodeInvalidFilename, cmd.ArgSpanOf(it.from+i, it.from+i+1),
+		// private-home expands a leading ${HOME}/ or ~/ before it checks
+		// the characters.
+		skip := 0
+		if spec.Arg == directive.ArgPrivateHome {
+			skip = len(t) - len(TrimHomePrefix(t, ""))
+		}
+		if i, what := badChar(t[skip:], glob); i >= 0 {
+			c.errorf(CodeInvalidFilename, cmd.ArgSpanOf(it.from+skip+i, it.from+skip+i+1),
 				fmt.Sprintf("%s item %q has a rejected character %q", spec.Name, t, what))
 			continue
 		}
@@ -292,6 +299,8 @@ func (c *checker) privateList(spec *directive.Spec, cmd *ast.Command) {
 			continue
 		}
 		switch spec.Arg {
+		case directive.ArgPrivateHome:
+			c.privateHomeItem(t, span)
 		case directive.ArgPrivateEtc:
 			if strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") {
 				c.errorf(CodeInvalidListItem, span, fmt.Sprintf("%s item %q must be a name relative to the directory", spec.Name, t),
@@ -303,7 +312,58 @@ func (c *checker) privateList(spec *directive.Spec, cmd *ast.Command) {
 			}
 		}
 	}
-	if nonEmpty == 0 {
+	// The lines of a private-* list accumulate: a list of only commas
+	// after a line with names adds nothing; alone, Firejail fails at start.
+	switch {
+	case nonEmpty > 0:
+		if c.e == nil || c.e.Active {
+			if c.listed == nil {
+				c.listed = map[string]bool{}
+			}
+			c.listed[spec.Name] = true
+		}
+	case c.listed[spec.Name]:
+		c.warnf(CodeEmptyList, cmd.ArgSpan, fmt.Sprintf("%s list has no names", spec.Name),
+			"the line adds nothing to the earlier "+spec.Name+" list; remove it")
+	default:
 		c.errorf(CodeEmptyList, cmd.ArgSpan, fmt.Sprintf("%s list has no names", spec.Name), "Firejail fails at start on a list of only commas")
+	}
+}
+
+// TrimHomePrefix returns a private-home item as a name in the home
+// directory: without a leading ${HOME}/ or ~/, or home/ when home is
+// given. Firejail expands those prefixes and reads any other name relative
+// to the home directory.
+func TrimHomePrefix(item, home string) string {
+	for _, pre := range []string{"${HOME}/", "~/"} {
+		if strings.HasPrefix(item, pre) {
+			return item[len(pre):]
+		}
+	}
+	if h := strings.TrimSuffix(home, "/"); h != "" && strings.HasPrefix(item, h+"/") {
+		return item[len(h)+1:]
+	}
+	return item
+}
+
+// privateHomeItem checks one private-home entry the way Firejail 0.9.72
+// does when the sandbox starts (verified): the entry must be a file or
+// directory directly in the home directory, and it must exist.
+func (c *checker) privateHomeItem(t string, span source.Span) {
+	home := strings.TrimSuffix(c.opts.Env.Home, "/")
+	name := TrimHomePrefix(t, home)
+	switch {
+	case strings.HasPrefix(name, "/") || name == "" || strings.HasSuffix(name, "/"):
+		c.errorf(CodeInvalidListItem, span, fmt.Sprintf("private-home item %q is not an entry of the home directory", t),
+			"Firejail stops with \"invalid file\"; name a file or directory directly in the home directory, such as .bashrc or ${HOME}/.bashrc")
+	case strings.Contains(name, "/"):
+		top, _, _ := strings.Cut(name, "/")
+		c.errorf(CodeInvalidListItem, span, fmt.Sprintf("private-home item %q is below the top of the home directory", t),
+			fmt.Sprintf("Firejail stops with \"only top files and directories in user home are allowed\"; keep %q instead, or use whitelist for the one path", top))
+	default:
+		if exists, _ := c.opts.Stat(home + "/" + name); !exists {
+			c.report(diag.Warning, CodeMissingPath, span, true, fmt.Sprintf("%q does not exist on this machine", home+"/"+name),
+				"Firejail refuses to start when a private-home entry is missing (\"invalid file\")")
+		}
 	}
 }
