@@ -7,9 +7,10 @@ cd "$(dirname "$0")"
 
 # Firejail and its profiles are the oracle and the corpus; the runtime
 # tests compare sandboxes for these stock profiles' programs, build an
-# int 0x80 probe with gcc, and run as root.
+# int 0x80 probe with gcc, and run as root; the oracle test starts a
+# D-Bus daemon for profiles that filter D-Bus.
 packages=(firejail firejail-profiles gcc iputils-ping curl wget file git less man-db gnupg vim openssh-client
-  bzip2 xz-utils unzip tar gzip binutils util-linux)
+  bzip2 xz-utils unzip tar gzip binutils util-linux dbus-daemon iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

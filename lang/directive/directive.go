@@ -226,7 +226,9 @@ var specs = []*Spec{
 	d("mtu", false, ArgMTU, Last, SecOptions, "MTU for the last net").net(),
 	d("netmask", false, ArgIPv4, Last, SecOptions, "netmask for the last net").net(),
 	d("defaultgw", false, ArgIPv4, Last, SecOptions, "default gateway").net(),
-	d("dns", false, ArgIPAny, Acc, SecOptions, "DNS server (at most 4)").net(),
+	// Not gated: Firejail reads dns with network no and for non-root
+	// users under restricted-network (verified with 0.9.72).
+	d("dns", false, ArgIPAny, Acc, SecOptions, "DNS server (at most 4)"),
 	d("hostname", false, ArgText, Last, SecOptions, "host name in the sandbox"),
 	d("hosts-file", false, ArgFile, Last, SecOptions, "file used as /etc/hosts"),
 	d("netfilter", true, ArgFile, Last, SecOptions, "firewall for a new network namespace").net(),
