@@ -257,8 +257,10 @@ func (c *checker) gate(spec *directive.Spec, cmd *ast.Command) string {
 		return "" // only the filter proxy depends on the dbus key
 	}
 	if spec.RootOnly && !c.opts.Root {
-		c.report(diag.Note, CodeRootOnly, cmd.KeywordSpan, false,
-			fmt.Sprintf("%s works only when the sandbox is started by root", spec.Name))
+		// Firejail refuses to start (verified: exit 1 as a normal user).
+		c.report(diag.Warning, CodeRootOnly, cmd.KeywordSpan, true,
+			fmt.Sprintf("%s works only when the sandbox is started by root", spec.Name),
+			"Firejail started by another user stops with an error; the profile works for root")
 	}
 	if key == "" {
 		return ""
