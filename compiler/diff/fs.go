@@ -780,41 +780,8 @@ func groupPathForms(in []Change, forms map[string]string) []Change {
 // switches compares the filesystem switches that are not compared through
 // paths.
 func (d *differ) switches(old, new []plan.Switch) {
-	on := func(l []plan.Switch) map[string]plan.Origin {
-		m := map[string]plan.Origin{}
-		for _, s := range l {
-			if _, ok := m[s.Name]; !ok {
-				m[s.Name] = s.Origin
-			}
-		}
-		return m
-	}
-	om, nm := on(old), on(new)
-	var names []string
-	for n := range om {
-		names = append(names, n)
-	}
-	for n := range nm {
-		if _, ok := om[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if _, ok := pathSwitches[n]; ok {
-			continue
-		}
-		k, ok := otherSwitches[n]
-		if !ok {
-			k = Changed
-		}
-		var o, nw *plan.Origin
-		if x, ok := om[n]; ok {
-			o = &x
-		}
-		if x, ok := nm[n]; ok {
-			nw = &x
-		}
-		d.flag("filesystem", n, o, nw, k, "on", "off")
-	}
+	d.switchSet("filesystem", old, new, otherSwitches, func(n string) bool {
+		_, ok := pathSwitches[n]
+		return ok
+	})
 }

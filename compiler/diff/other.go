@@ -133,16 +133,7 @@ func (d *differ) environment() {
 		return m
 	}
 	om, nm := final(d.old.Environment), final(d.new.Environment)
-	var names []string
-	for n := range om {
-		names = append(names, n)
-	}
-	for n := range nm {
-		if _, ok := om[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
+	names := sortedKeys(om, nm)
 	inherited := envState{"inherited", 2, nil}
 	for _, n := range names {
 		o, ok := om[n]
@@ -180,16 +171,7 @@ func (d *differ) resources() {
 		return m
 	}
 	om, nm := lim(ro.Rlimits), lim(rn.Rlimits)
-	var names []string
-	for n := range om {
-		names = append(names, n)
-	}
-	for n := range nm {
-		if _, ok := om[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
+	names := sortedKeys(om, nm)
 	for _, n := range names {
 		o, ook := om[n]
 		nw, nok := nm[n]
@@ -333,40 +315,7 @@ func (d *differ) misc() {
 	// Flags: netlock tightens, allow-debuggers loosens (it also shows in
 	// the seccomp policies), the rest are behaviour.
 	flagKinds := map[string]Kind{"netlock": Tighten, "allow-debuggers": Loosen}
-	fm := func(l []plan.Switch) map[string]plan.Origin {
-		m := map[string]plan.Origin{}
-		for _, s := range l {
-			if _, ok := m[s.Name]; !ok {
-				m[s.Name] = s.Origin
-			}
-		}
-		return m
-	}
-	ofm, nfm := fm(mo.Flags), fm(mn.Flags)
-	var names []string
-	for n := range ofm {
-		names = append(names, n)
-	}
-	for n := range nfm {
-		if _, ok := ofm[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		k, ok := flagKinds[n]
-		if !ok {
-			k = Changed
-		}
-		var o, nw *plan.Origin
-		if x, ok := ofm[n]; ok {
-			o = &x
-		}
-		if x, ok := nfm[n]; ok {
-			nw = &x
-		}
-		d.flag("other", n, o, nw, k, "on", "off")
-	}
+	d.switchSet("other", mo.Flags, mn.Flags, flagKinds, nil)
 
 	// Network settings, "key value": a netfilter firewall tightens, the
 	// rest (addresses, dns, mtu, ...) change.
@@ -417,16 +366,7 @@ func (d *differ) context() {
 		return m
 	}
 	xo, xn := xdg(bo.XDG), xdg(bn.XDG)
-	var macros []string
-	for k := range xo {
-		macros = append(macros, k)
-	}
-	for k := range xn {
-		if _, ok := xo[k]; !ok {
-			macros = append(macros, k)
-		}
-	}
-	sort.Strings(macros)
+	macros := sortedKeys(xo, xn)
 	for _, k := range macros {
 		str(k, xo[k], xn[k])
 	}
@@ -460,7 +400,8 @@ func (d *differ) context() {
 	issues("where jailc differs from Firejail", d.old.Divergences, d.new.Divergences)
 }
 
-func sortedKeys(a, b map[string]bool) []string {
+// sortedKeys returns the keys of a and b, once each, sorted.
+func sortedKeys[V any](a, b map[string]V) []string {
 	var out []string
 	for k := range a {
 		out = append(out, k)
@@ -472,4 +413,37 @@ func sortedKeys(a, b map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// switchSet compares two lists of named switches: one on a side only is
+// reported as kinds[name] (Changed when not listed) with the origin of its
+// first line; names skip accepts are left to other comparisons.
+func (d *differ) switchSet(area string, old, new []plan.Switch, kinds map[string]Kind, skip func(string) bool) {
+	first := func(l []plan.Switch) map[string]plan.Origin {
+		m := map[string]plan.Origin{}
+		for _, s := range l {
+			if _, ok := m[s.Name]; !ok {
+				m[s.Name] = s.Origin
+			}
+		}
+		return m
+	}
+	om, nm := first(old), first(new)
+	for _, n := range sortedKeys(om, nm) {
+		if skip != nil && skip(n) {
+			continue
+		}
+		k, ok := kinds[n]
+		if !ok {
+			k = Changed
+		}
+		var o, nw *plan.Origin
+		if x, ok := om[n]; ok {
+			o = &x
+		}
+		if x, ok := nm[n]; ok {
+			nw = &x
+		}
+		d.flag(area, n, o, nw, k, "on", "off")
+	}
 }
