@@ -136,3 +136,55 @@ func TestPrivateDevKeepsDevices(t *testing.T) {
 		})
 	}
 }
+
+// TestBlacklistDirectoryCache exercises the blacklist pass's directory
+// caches: many lookups in one directory (answered from one directory
+// read), entries that exist among many that do not, a glob, and a path
+// created by mkdir after its directory was cached, which must still be
+// hidden.
+func TestBlacklistDirectoryCache(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"f1", "f5", "keep", "glob-a", "glob-b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("data"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := filepath.Join(home, ".jailc-cache-test")
+	os.RemoveAll(made)
+	t.Cleanup(func() { os.RemoveAll(made) })
+	var prof strings.Builder
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&prof, "blacklist %s/f%d\n", dir, i)
+		fmt.Fprintf(&prof, "blacklist ${HOME}/.jailc-missing-%d\n", i)
+	}
+	fmt.Fprintf(&prof, "blacklist %s/glob-*\nmkdir ${HOME}/.jailc-cache-test\nblacklist ${HOME}/.jailc-cache-test\n", dir)
+	p := compile(t, prof.String(), "")
+	rep := probeReport(t, p, "-path", dir+"/f1", "-path", dir+"/f5", "-path", dir+"/keep", "-path", dir+"/glob-a", "-path", dir+"/glob-b", "-list", made)
+	for _, n := range []string{"f1", "f5", "glob-a", "glob-b"} {
+		if a := rep.Paths[dir+"/"+n]; !a.Exists || a.Content {
+			t.Errorf("%s: %+v, want hidden (an empty node)", n, a)
+		}
+	}
+	if a := rep.Paths[dir+"/keep"]; !a.Content {
+		t.Errorf("keep: %+v, want visible", a)
+	}
+	// The directory mkdir makes (the sandbox creates it on the host) is
+	// hidden by the blacklist after it, though ${HOME}'s listing was
+	// cached before: a mount covers it. It must not exist beforehand.
+	os.RemoveAll(made)
+	mounts := launch(t, p, "", "/bin/grep", "-c", " "+made+" ", "/proc/self/mountinfo")
+	if _, err := os.Stat(made); err != nil {
+		t.Fatalf("mkdir did not create %s on the host: %v", made, err)
+	}
+	if strings.TrimSpace(mounts.out) != "1" {
+		t.Errorf("%s is not covered by a mount in the sandbox: %q %s", made, mounts.out, mounts.stderr)
+	}
+}

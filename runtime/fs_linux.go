@@ -30,13 +30,22 @@ type sandbox struct {
 	stage     *os.File
 	emptyFile string // a 000 file on the staging tmpfs, bound over hidden files
 	emptyDir  string // a 000 directory, bound over hidden directories
-	// listings caches directory listings for glob expansion: profiles
-	// glob ${PATH}/x* hundreds of times against the same directories.
-	// Entries are dropped when a mount changes a directory (see mounted).
+	// listings caches directory listings for glob expansion, by real
+	// path: profiles glob ${PATH}/x* hundreds of times against the same
+	// directories. A mount over a directory drops the listings of it and
+	// below (forget); its parent still lists it.
 	listings map[string][]string
 	// hidden holds the real paths already hidden: on merged-/usr systems
 	// ${PATH} lists /bin and /usr/bin, which are the same directory.
 	hidden map[string]bool
+	// names and asked answer "is there a BASE in DIR?" for the blacklist
+	// pass from one directory read instead of an lstat per path, once a
+	// directory has been asked about a few times. The answer may only err
+	// towards "maybe" (hide then checks with lstat): hiding and tmpfs only
+	// remove entries, and the operations that add some (mkdir, mkfile,
+	// bind) drop the cache.
+	names map[string]map[string]bool
+	asked map[string]int
 }
 
 // glob is filepath.Glob with cached directory listings for the last path
@@ -57,7 +66,11 @@ func (sb *sandbox) glob(pattern string) []string {
 	if sb.listings == nil {
 		sb.listings = map[string][]string{}
 	}
-	names, ok := sb.listings[dir]
+	key := dir
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		key = real
+	}
+	names, ok := sb.listings[key]
 	if !ok {
 		f, err := os.Open(dir)
 		if err == nil {
@@ -65,15 +78,31 @@ func (sb *sandbox) glob(pattern string) []string {
 			f.Close()
 			sort.Strings(names)
 		}
-		sb.listings[dir] = names
+		sb.listings[key] = names
+	}
+	// The names are sorted: only those that start with the pattern's
+	// literal prefix can match (most patterns are NAME*).
+	lit := base
+	if i := strings.IndexAny(base, "*?[\\"); i >= 0 {
+		lit = base[:i]
 	}
 	var out []string
-	for _, n := range names {
-		if ok, _ := path.Match(base, n); ok {
-			out = append(out, filepath.Join(dir, n))
+	for i := sort.SearchStrings(names, lit); i < len(names) && strings.HasPrefix(names[i], lit); i++ {
+		if ok, _ := path.Match(base, names[i]); ok {
+			out = append(out, filepath.Join(dir, names[i]))
 		}
 	}
 	return out
+}
+
+// forget drops the cached listings of dir (a real path) and of every
+// directory below it, after a mount changed what they hold.
+func (sb *sandbox) forget(dir string) {
+	for k := range sb.listings {
+		if k == dir || dir == "/" || strings.HasPrefix(k, dir+"/") {
+			delete(sb.listings, k)
+		}
+	}
 }
 
 // staged returns the path of name on the staging tmpfs via its descriptor.
@@ -253,7 +282,11 @@ func (sb *sandbox) setAttr(step, p string, set, clr uint64, o *plan.Origin) *Ste
 }
 
 func (sb *sandbox) tmpfs(step, dir, mode string, uid, gid int, o *plan.Origin) *StepError {
-	sb.listings = nil
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		sb.forget(real)
+	} else {
+		sb.listings = nil
+	}
 	if sb.s.Rootless {
 		// Only the user exists in a rootless sandbox's user namespace.
 		uid, gid = sb.s.User.UID, sb.s.User.GID
@@ -657,8 +690,12 @@ func (sb *sandbox) devices() *StepError {
 // get an empty unreadable directory bound over them, everything else an
 // empty unreadable file; both read-only.
 func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
-	// Most blacklisted paths do not exist on a given machine: one Lstat
-	// rules them out before resolving symlinks component by component.
+	// Most blacklisted paths do not exist on a given machine: the
+	// directory cache or one Lstat rules them out before resolving
+	// symlinks component by component.
+	if !sb.mayExist(p) {
+		return nil
+	}
 	if _, err := os.Lstat(p); err != nil {
 		return nil
 	}
@@ -683,7 +720,7 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	src := sb.emptyFile
 	if st.IsDir() {
 		src = sb.emptyDir
-		sb.listings = nil // the directory's content changed
+		sb.forget(real) // the directory's content changed
 	}
 	if err := unix.Mount(src, real, "", unix.MS_BIND, ""); err != nil {
 		return stepErr(step, "bind mount empty node on", real, o, err)
@@ -693,6 +730,43 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 		return stepErr(step, "mount_setattr", real, o, err)
 	}
 	return nil
+}
+
+// mayExist reports false only when p's directory is known not to hold
+// p's last element (see names).
+func (sb *sandbox) mayExist(p string) bool {
+	dir, base := filepath.Split(filepath.Clean(p))
+	if base == "" || dir == "" {
+		return true
+	}
+	names, ok := sb.names[dir]
+	if !ok {
+		if sb.asked == nil {
+			sb.asked, sb.names = map[string]int{}, map[string]map[string]bool{}
+		}
+		if sb.asked[dir]++; sb.asked[dir] < 4 {
+			return true
+		}
+		f, err := os.Open(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR):
+			names = map[string]bool{} // nothing can be in it
+		case err != nil:
+			return true // let Lstat decide (a rootless sandbox cannot read every directory)
+		default:
+			list, err := f.Readdirnames(-1)
+			f.Close()
+			if err != nil {
+				return true
+			}
+			names = make(map[string]bool, len(list))
+			for _, n := range list {
+				names[n] = true
+			}
+		}
+		sb.names[dir] = names
+	}
+	return names[base]
 }
 
 // expand returns the paths an op names at launch: ${PATH} becomes each
@@ -829,8 +903,16 @@ func (sb *sandbox) whitelistPass() *StepError {
 func (sb *sandbox) blacklistPass() *StepError {
 	u := sb.s.User
 	var exempt []string
+	// Earlier steps created entries (whitelist mount points, private-*
+	// copies): start from fresh directory caches.
+	sb.listings, sb.names, sb.asked = nil, nil, nil
 	for _, op := range sb.s.Plan.Filesystem.BlacklistPass {
 		o := op.Origin
+		switch op.Op {
+		case "mkdir", "mkfile", "bind":
+			// These add entries: no cached answer may say a path is absent.
+			sb.listings, sb.names, sb.asked = nil, nil, nil
+		}
 		switch op.Op {
 		case "noblacklist":
 			exempt = append(exempt, sb.expand(op)...)
