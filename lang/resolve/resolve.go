@@ -45,6 +45,7 @@ const StdlibPrefix = "stdlib:"
 // Diagnostic codes reported by this package.
 const (
 	CodeMissingInclude   = "missing-include"
+	CodeMissingFile      = "missing-file" // the profile given on the command line
 	CodeInvalidInclude   = "invalid-include"
 	CodeIncludeDepth     = "include-depth"
 	CodeIncludeCycle     = "include-cycle"
@@ -228,7 +229,8 @@ func fileError(name string, err error) diag.Diagnostic {
 	case errors.Is(err, errIsDir):
 		d.Code, d.Message = CodeInvalidInclude, "is a directory, not a profile file"
 	case errors.Is(err, fs.ErrNotExist):
-		d.Code, d.Message = CodeMissingInclude, "no such file"
+		d.Code, d.Message = CodeMissingFile, "no such file"
+		d.Detail = []string{"a path is read as written; a bare NAME is looked up like firejail --profile=NAME (-I directories, ~/.config/firejail, /etc/firejail, then jailc's stdlib:NAME)"}
 	case errors.Is(err, fs.ErrPermission):
 		d.Message = "permission denied"
 	default:
