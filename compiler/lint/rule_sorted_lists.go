@@ -9,6 +9,7 @@ import (
 
 	"github.com/jailc/jailc/lang/ast"
 	"github.com/jailc/jailc/lang/diag"
+	"github.com/jailc/jailc/lang/format"
 )
 
 // SortedList is the check of Firejail's ci/check/profiles/sort.py: the
@@ -80,9 +81,17 @@ func runSortedList(p *Pass) {
 		span := cmd.ArgSpanOf(start, start+len(items[first]))
 		d := Diag(span, fmt.Sprintf("%s list is not sorted: %q should come before %q", cmd.Keyword, sorted[first], items[first]),
 			"Firejail's CI (sort.py) keeps these lists in case-insensitive alphabetical order: "+strings.Join(sorted, ","))
+		// The fix is jailc fmt's: it reorders only lists whose order
+		// means nothing to Firejail.
+		fixed, ok := format.SortList(cmd.Keyword, cmd.Arg)
+		if !ok {
+			d.Detail = append(d.Detail, "not fixed automatically: in this list the order (or a blank inside it) changes what Firejail reads; sort it by hand if the result is what you mean")
+			p.Report(d)
+			continue
+		}
 		p.Report(d, Fix{
 			Message: "sort the list",
-			Edits:   []Edit{{File: p.File.Src.Name, Start: cmd.ArgSpan.Start, End: cmd.ArgSpan.End, NewText: strings.Join(sorted, ",")}},
+			Edits:   []Edit{{File: p.File.Src.Name, Start: cmd.ArgSpan.Start, End: cmd.ArgSpan.End, NewText: fixed}},
 		})
 	}
 }

@@ -345,7 +345,7 @@ func newItem(idx int, t tok, ignores []string) *item {
 	} else {
 		it.body = l.Cmd.Text
 		if l.Cmd.HasArg {
-			if arg, ok := sortList(l.Cmd.Keyword, l.Cmd.Arg); ok && arg != l.Cmd.Arg {
+			if arg, ok := SortList(l.Cmd.Keyword, l.Cmd.Arg); ok && arg != l.Cmd.Arg {
 				newBody := l.Cmd.Keyword + " " + arg
 				if sameIgnoreMatches(ignores, l.Cmd.Text, newBody) {
 					it.body, it.listSort = newBody, true

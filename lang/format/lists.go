@@ -19,7 +19,7 @@ var alphabetical = map[string]bool{
 // protocolOrder is sort.py's canonical protocol order.
 var protocolOrder = map[string]int{"unix": 0, "inet": 1, "inet6": 2, "netlink": 3, "packet": 4, "bluetooth": 5}
 
-// sortList returns the canonical form of a directive's comma list and
+// SortList returns the canonical form of a directive's comma list and
 // whether it may be reordered at all. Lists are reordered only where the
 // order means nothing to Firejail:
 //   - private-* and caps.* lists are sets;
@@ -34,7 +34,7 @@ var protocolOrder = map[string]int{"unix": 0, "inet": 1, "inet6": 2, "netlink": 
 // A list with an empty item or a blank is left alone: Firejail splits on
 // commas only, so " b" is an item of its own that sorting would turn into a
 // double blank, which Firejail then collapses into a different item.
-func sortList(keyword, arg string) (string, bool) {
+func SortList(keyword, arg string) (string, bool) {
 	if strings.ContainsAny(arg, " \t") {
 		return arg, false
 	}
