@@ -663,34 +663,25 @@ func (d *differ) filesystem() {
 		if so.view == hidden || sn.view == hidden {
 			continue
 		}
-		if so.ro != sn.ro {
-			k := Loosen
-			if sn.ro {
+		// A restriction (read-only, noexec) gained tightens; lost, loosens.
+		restriction := func(aspect string, o, n bool, on, off string, ob, nb []plan.Origin) {
+			if o == n {
+				return
+			}
+			k, state := Loosen, func(b bool) string {
+				if b {
+					return on
+				}
+				return off
+			}
+			if n {
 				k = Tighten
 			}
-			rw := func(ro bool) string {
-				if ro {
-					return "read-only"
-				}
-				return "writable"
-			}
-			out = append(out, Change{Kind: k, Area: "filesystem", Subject: p, Aspect: "write",
-				Old: Side{State: rw(so.ro), Origins: so.roBy}, New: Side{State: rw(sn.ro), Origins: sn.roBy}})
+			out = append(out, Change{Kind: k, Area: "filesystem", Subject: p, Aspect: aspect,
+				Old: Side{State: state(o), Origins: ob}, New: Side{State: state(n), Origins: nb}})
 		}
-		if so.noexec != sn.noexec {
-			k := Loosen
-			if sn.noexec {
-				k = Tighten
-			}
-			ex := func(ne bool) string {
-				if ne {
-					return "noexec"
-				}
-				return "exec"
-			}
-			out = append(out, Change{Kind: k, Area: "filesystem", Subject: p, Aspect: "exec",
-				Old: Side{State: ex(so.noexec), Origins: so.execBy}, New: Side{State: ex(sn.noexec), Origins: sn.execBy}})
-		}
+		restriction("write", so.ro, sn.ro, "read-only", "writable", so.roBy, sn.roBy)
+		restriction("exec", so.noexec, sn.noexec, "noexec", "exec", so.execBy, sn.execBy)
 	}
 	out = foldPaths(out)
 	out = groupPathForms(out, forms)
