@@ -31,6 +31,10 @@ var goRuntimeSyscalls = []string{
 // would: jailrun --plan FILE -- PROGRAM.
 func TestDaemonBindsPrivilegedPort(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testDaemonBindsPrivilegedPort)
+}
+
+func testDaemonBindsPrivilegedPort(t *testing.T) {
 	if _, err := exec.Command("id", "nobody").Output(); err != nil {
 		t.Skip("no user nobody on this machine")
 	}

@@ -16,6 +16,10 @@ import (
 // program (the exec stage marks everything above 2 close-on-exec).
 func TestNoDescriptorLeak(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testNoDescriptorLeak)
+}
+
+func testNoDescriptorLeak(t *testing.T) {
 	fd, err := syscall.Open("/etc/hostname", syscall.O_RDONLY, 0) // no O_CLOEXEC on purpose
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +33,10 @@ func TestNoDescriptorLeak(t *testing.T) {
 // read-only, drops every capability, and filters syscalls. Each must fail.
 func TestEscapes(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testEscapes)
+}
+
+func testEscapes(t *testing.T) {
 	base := filepath.Join(binDir, "escape")
 	os.RemoveAll(base)
 	for _, d := range []string{"secret", "ro", "link"} {
@@ -137,6 +145,10 @@ int main(void){ long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "mem
 
 func TestExitStatus(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testExitStatus)
+}
+
+func testExitStatus(t *testing.T) {
 	p := compile(t, "caps.drop all\n", "")
 	for script, want := range map[string]int{"exit 0": 0, "exit 7": 7, "kill -TERM $$": 143, "kill -KILL $$": 137} {
 		r := launch(t, p, "", "/bin/sh", "-c", script)
@@ -146,9 +158,28 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
+// pid 1 is a copy of the runner: the sandbox sees it as jailrun-init, not
+// the runner's command line (which names host paths and arguments), and
+// the program's parent is that init.
+func TestInitShowsNoRunnerCommandLine(t *testing.T) {
+	needRoot(t)
+	p := compile(t, "caps.drop all\n", "")
+	r := launch(t, p, "", "/bin/sh", "-c", `tr '\0' '|' < /proc/1/cmdline; echo; cat /proc/1/comm; echo ppid=$PPID`)
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("exit %d err %v %s", r.code, r.err, r.stderr)
+	}
+	if want := "jailrun-init|\njailrun-init\nppid=1\n"; r.out != want {
+		t.Errorf("pid 1 as the sandbox sees it:\n%s\nwant:\n%s", r.out, want)
+	}
+}
+
 // Orphans reparent to the sandbox's init, which reaps them.
 func TestZombiesReaped(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testZombiesReaped)
+}
+
+func testZombiesReaped(t *testing.T) {
 	p := compile(t, "caps.drop all\n", "")
 	r := launch(t, p, "", "/bin/sh", "-c", `sh -c 'sleep 0.1 & exit 0'; sleep 0.5; for s in /proc/[0-9]*/stat; do read -r pid comm state rest < $s; [ "$state" = Z ] && echo zombie $pid $comm; done; true`)
 	if r.err != nil || r.code != 0 {
@@ -209,6 +240,10 @@ func TestSignalsAndTimeout(t *testing.T) {
 // Every setup step that fails stops the launch, and the program never runs.
 func TestFaultInjection(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testFaultInjection)
+}
+
+func testFaultInjection(t *testing.T) {
 	marker := filepath.Join(binDir, "marker")
 	os.Remove(marker)
 	p := compile(t, strings.Join([]string{
@@ -243,6 +278,10 @@ func TestFaultInjection(t *testing.T) {
 // A failing real step reports step, operation, path and the plan rule.
 func TestStepErrorNamesRule(t *testing.T) {
 	needRoot(t)
+	bothPaths(t, testStepErrorNamesRule)
+}
+
+func testStepErrorNamesRule(t *testing.T) {
 	p := compile(t, "rlimit-nproc 1\nrlimit-nproc 5\n", "")
 	p.Resources.Rlimits[0].Name = "bogus"
 	r := launch(t, p, "", "/bin/true")

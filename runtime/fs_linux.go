@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -46,6 +45,19 @@ type sandbox struct {
 	// bind) drop the cache.
 	names map[string]map[string]bool
 	asked map[string]int
+	// fdDir names this process's descriptors: /proc/self/fd in a
+	// re-executed init, "self/fd" relative to a working directory on the
+	// host's /proc when jailrun builds the sandbox on one of its own
+	// threads (its /proc/self is not in the new /proc).
+	fdDir string
+	// startInit, when set, replaces mounting /proc: it starts the
+	// sandbox's pid 1, which mounts it (launchDirect).
+	startInit func() *StepError
+}
+
+// fdPath is a path that reaches what descriptor fd refers to.
+func (sb *sandbox) fdPath(fd uintptr) string {
+	return fmt.Sprintf("%s/%d", sb.fdDir, fd)
 }
 
 // glob is filepath.Glob with cached directory listings for the last path
@@ -107,13 +119,17 @@ func (sb *sandbox) forget(dir string) {
 
 // staged returns the path of name on the staging tmpfs via its descriptor.
 func (sb *sandbox) staged(name string) string {
-	return fmt.Sprintf("/proc/self/fd/%d/%s", sb.stage.Fd(), name)
+	return sb.fdPath(sb.stage.Fd()) + "/" + name
 }
 
 // buildSandbox runs init's fixed list of steps. Each step says why it sits
 // where it does; any failure stops the launch.
 func buildSandbox(s *setup) *StepError {
-	sb := &sandbox{s: s}
+	return (&sandbox{s: s, fdDir: "/proc/self/fd"}).build()
+}
+
+func (sb *sandbox) build() *StepError {
+	s := sb.s
 	p := s.Plan
 	steps := []struct {
 		name string
@@ -200,7 +216,11 @@ func (sb *sandbox) staging() *StepError {
 }
 
 func (sb *sandbox) proc() *StepError {
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+	if sb.startInit != nil {
+		if e := sb.startInit(); e != nil {
+			return e
+		}
+	} else if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return stepErr("proc", "mount proc", "/proc", nil, err)
 	}
 	// As Firejail does: kernel tunables and triggers read-only.
@@ -312,7 +332,7 @@ func (sb *sandbox) privateDev() *StepError {
 		return stepErr("private-dev", "open", "/dev", o, err)
 	}
 	defer old.Close()
-	from := fmt.Sprintf("/proc/self/fd/%d/", old.Fd())
+	from := sb.fdPath(old.Fd()) + "/"
 	var shmFD *os.File
 	if sb.switchOn("keep-dev-shm") != nil {
 		if shmFD, err = os.Open("/dev/shm"); err != nil {
@@ -346,7 +366,7 @@ func (sb *sandbox) privateDev() *StepError {
 		return stepErr("private-dev", "mount devpts", "/dev/pts", o, err)
 	}
 	if shmFD != nil {
-		if e := bind("private-dev", fmt.Sprintf("/proc/self/fd/%d", shmFD.Fd()), "/dev/shm", o); e != nil {
+		if e := bind("private-dev", sb.fdPath(shmFD.Fd()), "/dev/shm", o); e != nil {
 			return e
 		}
 	} else if err := unix.Mount("tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
@@ -440,7 +460,7 @@ func (sb *sandbox) privateTmp() *StepError {
 		if err := os.Mkdir("/tmp/.X11-unix", 0o1777); err != nil {
 			return stepErr("private-tmp", "mkdir", "/tmp/.X11-unix", o, err)
 		}
-		if e := bind("private-tmp", fmt.Sprintf("/proc/self/fd/%d", x11.Fd()), "/tmp/.X11-unix", o); e != nil {
+		if e := bind("private-tmp", sb.fdPath(x11.Fd()), "/tmp/.X11-unix", o); e != nil {
 			return e
 		}
 		if e := sb.setAttr("private-tmp", "/tmp/.X11-unix", unix.MOUNT_ATTR_RDONLY, 0, o); e != nil {
@@ -536,7 +556,7 @@ func (sb *sandbox) privateHome() *StepError {
 		if old == nil {
 			break
 		}
-		src := fmt.Sprintf("/proc/self/fd/%d/%s", old.Fd(), name)
+		src := sb.fdPath(old.Fd()) + "/" + name
 		st, err := os.Stat(src)
 		if err != nil {
 			continue // Firejail skips missing entries
@@ -591,7 +611,7 @@ func (sb *sandbox) privateDir(step, dir string, items []plan.Item) *StepError {
 	if e := sb.tmpfs(step, dir, "0755", 0, 0, o); e != nil {
 		return e
 	}
-	from := fmt.Sprintf("/proc/self/fd/%d/", old.Fd())
+	from := sb.fdPath(old.Fd()) + "/"
 	for _, it := range items {
 		src := from + it.Value
 		st, err := os.Stat(src)
@@ -890,7 +910,7 @@ func (sb *sandbox) whitelistPass() *StepError {
 		if e := mountPoint("whitelist", e.path, e.dir, u.UID, u.GID, &e.o); e != nil {
 			return e
 		}
-		if err := unix.Mount(fmt.Sprintf("/proc/self/fd/%d", e.fd.Fd()), e.path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if err := unix.Mount(sb.fdPath(e.fd.Fd()), e.path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 			return stepErr("whitelist", "bind mount", e.path, &e.o, err)
 		}
 	}
@@ -1047,7 +1067,9 @@ func (sb *sandbox) machineID() *StepError {
 		return nil
 	}
 	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	// getrandom(2) directly: crypto/rand's package initialisation would
+	// cost every launch.
+	if n, err := unix.Getrandom(b, 0); err != nil || n != len(b) {
 		return stepErr("machine-id", "random", "", &m.Origin, err)
 	}
 	f := sb.staged("machine-id")

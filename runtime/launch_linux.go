@@ -43,6 +43,10 @@ type Options struct {
 	Warn             io.Writer
 	// Inject makes the named setup step fail (fault-injection tests).
 	Inject string
+	// ReExec builds the sandbox in re-executed init and exec stages even
+	// where jailrun can do it in-process: the path that rootless and
+	// noroot launches and other architectures take (tests cover it).
+	ReExec bool
 }
 
 // Unsupported returns the plan's features this runtime does not
@@ -114,6 +118,10 @@ func Launch(o Options) (int, error) {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 
+	if haveDirect && !o.ReExec && !rootless && !noroot(&s) {
+		return launchDirect(o, &s, sigs)
+	}
+
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return 0, stepErr("launch", "socketpair", "", nil, err)
@@ -170,13 +178,18 @@ func Launch(o Options) (int, error) {
 		return 0, r.Err
 	}
 
-	// The program runs. Forward signals to init, which forwards them to
-	// the program; enforce the timeout by killing the whole pid namespace.
-	done := make(chan *os.ProcessState, 1)
+	done := make(chan int, 1)
 	go func() {
 		st, _ := proc.Wait()
-		done <- st
+		done <- exitStatus(st)
 	}()
+	return supervise(o, p, sigs, done, func(sig os.Signal) { proc.Signal(sig) })
+}
+
+// supervise runs while the program does: it forwards signals to the
+// sandbox's pid 1, which forwards them to the program, and enforces the
+// timeout by killing pid 1 and with it the whole pid namespace.
+func supervise(o Options, p *plan.Plan, sigs chan os.Signal, done chan int, forward func(os.Signal)) (int, error) {
 	var timeout <-chan time.Time
 	if p.Resources.TimeoutSeconds > 0 {
 		timeout = time.After(time.Duration(p.Resources.TimeoutSeconds) * time.Second)
@@ -184,12 +197,12 @@ func Launch(o Options) (int, error) {
 	for {
 		select {
 		case sig := <-sigs:
-			proc.Signal(sig)
+			forward(sig)
 		case <-timeout:
 			fmt.Fprintf(o.Warn, "jailrun: timeout of %ds reached, killing the sandbox\n", p.Resources.TimeoutSeconds)
-			proc.Kill()
-		case st := <-done:
-			return exitStatus(st), nil
+			forward(syscall.SIGKILL)
+		case code := <-done:
+			return code, nil
 		}
 	}
 }

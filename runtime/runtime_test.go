@@ -85,6 +85,17 @@ type result struct {
 	err    error
 }
 
+// reExec makes launch use the re-executed stages (Options.ReExec).
+var reExec bool
+
+// bothPaths runs f once in-process and once with re-executed stages.
+func bothPaths(t *testing.T, f func(t *testing.T)) {
+	t.Run("in-process", f)
+	reExec = true
+	defer func() { reExec = false }()
+	t.Run("re-exec", f)
+}
+
 func launch(t *testing.T, p *plan.Plan, inject string, argv ...string) result {
 	t.Helper()
 	filter, err := runtime.CompileFilter(p)
@@ -100,7 +111,7 @@ func launch(t *testing.T, p *plan.Plan, inject string, argv ...string) result {
 	go func() { defer wg.Done(); errb, _ = io.ReadAll(er) }()
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
-	code, err := runtime.Launch(runtime.Options{Plan: p, Argv: argv, Filter: filter, Stdin: devnull, Stdout: ow, Stderr: ew, Inject: inject})
+	code, err := runtime.Launch(runtime.Options{Plan: p, Argv: argv, Filter: filter, Stdin: devnull, Stdout: ow, Stderr: ew, Inject: inject, ReExec: reExec})
 	ow.Close()
 	ew.Close()
 	wg.Wait()
