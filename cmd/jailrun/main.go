@@ -5,32 +5,73 @@
 // or start from a systemd unit:
 //
 //	ExecStart=/usr/bin/jailrun --plan /etc/jailc/restd.plan -- /usr/bin/restd
+//
+// Its two options are parsed with the standard library's flag package:
+// every launch pays for the runner's start-up, and a CLI framework's
+// initialisation cost a quarter of a millisecond of it (see the launch
+// benchmark in the README).
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
-
-	"github.com/alecthomas/kong"
 
 	"github.com/jailc/jailc/compiler/plan"
 	"github.com/jailc/jailc/runtime"
 )
 
 type cli struct {
-	Plan             string   `required:"" placeholder:"PLAN.json" help:"Compiled plan (jailc compile)."`
-	AllowUnsupported bool     `help:"Start even if the plan uses features jailrun does not implement; each ignored rule is printed."`
-	Command          []string `arg:"" passthrough:"" name:"program" help:"Program and arguments."`
+	Plan             string
+	AllowUnsupported bool
+	Command          []string
+}
+
+const usage = `Usage: jailrun --plan PLAN.json [--allow-unsupported] [--] PROGRAM [ARGS...]
+
+Run a program in the sandbox a compiled jailc plan describes.
+
+Options:
+  --plan PLAN.json       compiled plan (jailc compile)
+  --allow-unsupported    start even if the plan uses features jailrun does not
+                         implement; each ignored rule is printed
+`
+
+// parseArgs reads the command line; errHelp when help was asked for.
+func parseArgs(args []string, stderr io.Writer) (cli, error) {
+	var c cli
+	fs := flag.NewFlagSet("jailrun", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.Plan, "plan", "", "")
+	fs.BoolVar(&c.AllowUnsupported, "allow-unsupported", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage)
+		}
+		return c, err
+	}
+	c.Command = fs.Args()
+	switch {
+	case c.Plan == "":
+		return c, errors.New("missing --plan PLAN.json (compile one with: jailc compile PROFILE -o PLAN.json)")
+	case len(c.Command) == 0:
+		return c, errors.New("no program given: jailrun --plan PLAN.json -- PROGRAM [ARGS...]")
+	}
+	return c, nil
 }
 
 func main() {
 	runtime.Stage()
-	var c cli
-	parser := kong.Must(&c, kong.Name("jailrun"), kong.Description("Run a program in the sandbox a compiled jailc plan describes."),
-		kong.Exit(func(code int) { os.Exit(code) }))
-	if _, err := parser.Parse(os.Args[1:]); err != nil {
+	c, err := parseArgs(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)
+		fmt.Fprintln(os.Stderr, "Run jailrun --help for usage.")
 		os.Exit(2)
 	}
 	os.Exit(run(c))
@@ -49,11 +90,7 @@ func run(c cli) int {
 		fmt.Fprintf(os.Stderr, "jailrun: %s: %v\n", c.Plan, err)
 		return 2
 	}
-	argv := c.Command
-	if len(argv) > 0 && argv[0] == "--" {
-		argv = argv[1:]
-	}
-	code, err := runtime.Run(p, argv, c.AllowUnsupported)
+	code, err := runtime.Run(p, c.Command, c.AllowUnsupported)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)
 		return 127
