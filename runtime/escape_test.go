@@ -158,6 +158,36 @@ func testExitStatus(t *testing.T) {
 	}
 }
 
+// The empty nodes bound over hidden paths are read-only, nosuid, nodev and
+// noexec mounts (they get these flags from their source on the staging
+// tmpfs, in one mount call each).
+func TestHiddenNodesAreInert(t *testing.T) {
+	needRoot(t)
+	bothPaths(t, testHiddenNodesAreInert)
+}
+
+func testHiddenNodesAreInert(t *testing.T) {
+	dir := filepath.Join(binDir, "hidden")
+	os.MkdirAll(filepath.Join(dir, "d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644)
+	defer os.RemoveAll(dir)
+	p := compile(t, "blacklist "+dir+"/d\nblacklist "+dir+"/f\n", "")
+	r := launch(t, p, "", "/bin/sh", "-c", "grep -E ' "+dir+"/[df] ' /proc/self/mountinfo")
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("exit %d err %v %s", r.code, r.err, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one mount on each hidden path, got:\n%s", r.out)
+	}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if opts := f[5]; !strings.Contains(","+opts+",", ",ro,") || !strings.Contains(opts, "nosuid") || !strings.Contains(opts, "nodev") || !strings.Contains(opts, "noexec") {
+			t.Errorf("hiding mount %s has options %s, want ro,nosuid,nodev,noexec", f[4], opts)
+		}
+	}
+}
+
 // pid 1 is a copy of the runner: the sandbox sees it as jailrun-init, not
 // the runner's command line (which names host paths and arguments), and
 // the program's parent is that init.

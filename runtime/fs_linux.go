@@ -45,6 +45,11 @@ type sandbox struct {
 	// bind) drop the cache.
 	names map[string]map[string]bool
 	asked map[string]int
+	// realDirs caches the real paths of directories (see realDir).
+	// Hiding and tmpfs only remove entries, so a path that still exists
+	// resolves as before; the operations that add entries (mkdir, mkfile,
+	// bind) drop it with the other caches.
+	realDirs map[string]string
 	// fdDir names this process's descriptors: /proc/self/fd in a
 	// re-executed init, "self/fd" relative to a working directory on the
 	// host's /proc when jailrun builds the sandbox on one of its own
@@ -79,7 +84,7 @@ func (sb *sandbox) glob(pattern string) []string {
 		sb.listings = map[string][]string{}
 	}
 	key := dir
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
+	if real, ok := sb.realDir(dir); ok {
 		key = real
 	}
 	names, ok := sb.listings[key]
@@ -98,13 +103,130 @@ func (sb *sandbox) glob(pattern string) []string {
 	if i := strings.IndexAny(base, "*?[\\"); i >= 0 {
 		lit = base[:i]
 	}
+	match := matcher(base)
 	var out []string
 	for i := sort.SearchStrings(names, lit); i < len(names) && strings.HasPrefix(names[i], lit); i++ {
-		if ok, _ := path.Match(base, names[i]); ok {
+		if match(names[i]) {
 			out = append(out, filepath.Join(dir, names[i]))
 		}
 	}
 	return out
+}
+
+// matcher returns path.Match(pattern, name) as a function. Patterns whose
+// only wildcard is * (most of Firejail's: ${PATH}/*-gcc*) are matched by
+// searching their literal chunks in order, several times faster than
+// path.Match over directories of thousands of names.
+func matcher(pattern string) func(string) bool {
+	if strings.ContainsAny(pattern, "?[\\") {
+		return func(name string) bool {
+			ok, _ := path.Match(pattern, name)
+			return ok
+		}
+	}
+	chunks := strings.Split(pattern, "*")
+	return func(name string) bool {
+		if strings.Contains(name, "/") || !strings.HasPrefix(name, chunks[0]) {
+			return false
+		}
+		rest := name[len(chunks[0]):]
+		last := len(chunks) - 1
+		if last == 0 {
+			return rest == ""
+		}
+		for _, c := range chunks[1:last] {
+			i := strings.Index(rest, c)
+			if i < 0 {
+				return false
+			}
+			rest = rest[i+len(c):]
+		}
+		return strings.HasSuffix(rest, chunks[last])
+	}
+}
+
+// pathMatcher returns path.Match(pattern, p) as a function that rejects
+// most paths by the pattern's literal prefix (or compares them, for a
+// pattern without wildcards) before matching.
+func pathMatcher(pattern string) func(string) bool {
+	i := strings.IndexAny(pattern, "*?[\\")
+	if i < 0 {
+		return func(p string) bool { return p == pattern }
+	}
+	lit := pattern[:i]
+	return func(p string) bool {
+		if !strings.HasPrefix(p, lit) {
+			return false
+		}
+		ok, _ := path.Match(pattern, p)
+		return ok
+	}
+}
+
+// realDir is filepath.EvalSymlinks(dir), cached (see realDirs): a
+// directory not seen yet costs one Lstat below its parent's real path
+// (and a readlink when it is a symlink).
+func (sb *sandbox) realDir(dir string) (string, bool) {
+	return sb.realDirN(dir, 0)
+}
+
+// maxLinks is the kernel's limit on symlinks followed in one lookup.
+const maxLinks = 40
+
+func (sb *sandbox) realDirN(dir string, links int) (string, bool) {
+	if r, ok := sb.realDirs[dir]; ok {
+		return r, r != ""
+	}
+	r := ""
+	if dir == "/" || !filepath.IsAbs(dir) {
+		r, _ = filepath.EvalSymlinks(dir)
+	} else if real, isDir, ok := sb.resolveN(dir, links); ok && isDir {
+		r = real
+	}
+	if sb.realDirs == nil {
+		sb.realDirs = map[string]string{}
+	}
+	sb.realDirs[dir] = r
+	return r, r != ""
+}
+
+// resolve returns the real path of p and whether it is a directory: one
+// Lstat below its directory's cached real path, and for a symlink a
+// readlink and the same for its target. ok is false when p does not exist
+// (or the links loop).
+func (sb *sandbox) resolve(p string) (real string, dir bool, ok bool) {
+	return sb.resolveN(p, 0)
+}
+
+func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
+	p = filepath.Clean(p)
+	if p == "/" {
+		return p, true, true
+	}
+	d, base := filepath.Split(p)
+	rd, ok := sb.realDirN(filepath.Clean(d), links)
+	if !ok {
+		return "", false, false
+	}
+	real := filepath.Join(rd, base)
+	st, err := os.Lstat(real)
+	if err != nil {
+		return "", false, false
+	}
+	if st.Mode()&fs.ModeSymlink == 0 {
+		return real, st.IsDir(), true
+	}
+	if links >= maxLinks {
+		return "", false, false
+	}
+	t, err := os.Readlink(real)
+	if err != nil {
+		return "", false, false
+	}
+	if !filepath.IsAbs(t) {
+		t = filepath.Join(rd, t) // rd has no symlinks: ".." is lexical
+	}
+	return sb.resolveN(t, links+1)
 }
 
 // forget drops the cached listings of dir (a real path) and of every
@@ -212,6 +334,14 @@ func (sb *sandbox) staging() *StepError {
 	}
 	os.Chmod(sb.emptyFile, 0o400)
 	os.Chmod(sb.emptyDir, 0o400)
+	// Each node becomes a read-only, nosuid, nodev, noexec mount of its
+	// own: a bind mount copies its source mount's flags, so hiding a path
+	// takes one mount call instead of a mount and a mount_setattr.
+	for _, n := range []string{sb.emptyFile, sb.emptyDir} {
+		if e := sb.setAttr("staging", n, unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC, 0, nil); e != nil {
+			return e
+		}
+	}
 	return nil
 }
 
@@ -716,11 +846,8 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	if !sb.mayExist(p) {
 		return nil
 	}
-	if _, err := os.Lstat(p); err != nil {
-		return nil
-	}
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
+	real, isDir, ok := sb.resolve(p)
+	if !ok {
 		return nil // nothing to hide
 	}
 	if real == "/usr/bin/firejail" {
@@ -729,25 +856,18 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	if sb.hidden[real] {
 		return nil
 	}
-	st, err := os.Stat(real)
-	if err != nil {
-		return nil
-	}
 	if sb.hidden == nil {
 		sb.hidden = map[string]bool{}
 	}
 	sb.hidden[real] = true
 	src := sb.emptyFile
-	if st.IsDir() {
+	if isDir {
 		src = sb.emptyDir
 		sb.forget(real) // the directory's content changed
 	}
+	// Read-only, nosuid, nodev and noexec come with the source (staging).
 	if err := unix.Mount(src, real, "", unix.MS_BIND, ""); err != nil {
 		return stepErr(step, "bind mount empty node on", real, o, err)
-	}
-	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC}
-	if err := unix.MountSetattr(unix.AT_FDCWD, real, unix.AT_SYMLINK_NOFOLLOW, &attr); err != nil {
-		return stepErr(step, "mount_setattr", real, o, err)
 	}
 	return nil
 }
@@ -922,25 +1042,27 @@ func (sb *sandbox) whitelistPass() *StepError {
 // result, no realpath: reference §6.2).
 func (sb *sandbox) blacklistPass() *StepError {
 	u := sb.s.User
-	var exempt []string
+	var exempt []func(string) bool
 	// Earlier steps created entries (whitelist mount points, private-*
 	// copies): start from fresh directory caches.
-	sb.listings, sb.names, sb.asked = nil, nil, nil
+	sb.listings, sb.names, sb.asked, sb.realDirs = nil, nil, nil, nil
 	for _, op := range sb.s.Plan.Filesystem.BlacklistPass {
 		o := op.Origin
 		switch op.Op {
 		case "mkdir", "mkfile", "bind":
 			// These add entries: no cached answer may say a path is absent.
-			sb.listings, sb.names, sb.asked = nil, nil, nil
+			sb.listings, sb.names, sb.asked, sb.realDirs = nil, nil, nil, nil
 		}
 		switch op.Op {
 		case "noblacklist":
-			exempt = append(exempt, sb.expand(op)...)
+			for _, pat := range sb.expand(op) {
+				exempt = append(exempt, pathMatcher(pat))
+			}
 		case "blacklist", "blacklist-nolog":
 			for _, p := range sb.expand(op) {
 				skip := false
-				for _, pat := range exempt {
-					if ok, _ := path.Match(pat, p); ok {
+				for _, match := range exempt {
+					if match(p) {
 						skip = true
 						break
 					}
@@ -954,11 +1076,8 @@ func (sb *sandbox) blacklistPass() *StepError {
 			}
 		case "read-only", "read-write", "noexec":
 			for _, p := range sb.expand(op) {
-				if _, err := os.Lstat(p); err != nil {
-					continue
-				}
-				real, err := filepath.EvalSymlinks(p)
-				if err != nil {
+				real, _, ok := sb.resolve(p)
+				if !ok {
 					continue
 				}
 				var e *StepError

@@ -1,0 +1,108 @@
+package runtime
+
+import (
+	"math/rand"
+	"os"
+	"path"
+	"path/filepath"
+	"testing"
+)
+
+// resolve must agree with filepath.EvalSymlinks (and os.Stat for the
+// kind) on every path: relative and absolute links, chains, links to
+// directories, links through linked directories, "..", dangling links and
+// loops.
+func TestResolveMatchesEvalSymlinks(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"usr/bin", "usr/lib/llvm/bin", "etc/alt", "data"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"usr/bin/real", "usr/lib/llvm/bin/clang", "data/file"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"bin":                  "usr/bin",                        // relative link to a directory (merged /usr)
+		"usr/bin/clang":        "../lib/llvm/bin/clang",          // relative with ..
+		"usr/bin/cc":           "clang",                          // chain
+		"usr/bin/abs":          filepath.Join(root, "data/file"), // absolute
+		"etc/alt/editor":       "../../usr/bin/cc",               // chain through ..
+		"usr/bin/dangling":     "nowhere",
+		"usr/bin/loop1":        "loop2",
+		"usr/bin/loop2":        "loop1",
+		"data/dirlink":         "../usr/lib",
+		"data/self":            ".",
+		"usr/lib/llvm/current": "bin",
+	}
+	for l, target := range links {
+		if err := os.Symlink(target, filepath.Join(root, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths := []string{
+		"", "usr", "usr/bin", "bin", "bin/real", "bin/clang", "bin/cc", "bin/abs", "etc/alt/editor",
+		"bin/dangling", "bin/loop1", "data/dirlink/llvm/bin/clang", "data/dirlink/llvm/current/clang",
+		"data/self/self/file", "bin/../lib/llvm", "bin/missing", "data/file/x", "data/dirlink/../bin/real",
+	}
+	sb := &sandbox{}
+	for _, rel := range paths {
+		p := filepath.Join(root, rel)
+		want, werr := filepath.EvalSymlinks(p)
+		wantDir := false
+		if werr == nil {
+			st, err := os.Stat(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantDir = st.IsDir()
+		}
+		got, gotDir, ok := sb.resolve(p)
+		if ok != (werr == nil) || got != want || gotDir != wantDir {
+			t.Errorf("resolve(%s) = %q, dir %v, ok %v; EvalSymlinks: %q, dir %v, err %v", rel, got, gotDir, ok, want, wantDir, werr)
+		}
+	}
+}
+
+// matcher and pathMatcher must answer exactly as path.Match.
+func TestMatchersAgreeWithPathMatch(t *testing.T) {
+	patterns := []string{"*", "a*", "*a", "*-gcc*", "a*b*c", "x*x", "ab*ba", "*.*", "gcc-[0-9]*", "a?c", "\\*", "[", "", "abc"}
+	names := []string{"", "a", "aa", "aba", "abba", "abcba", "x86_64-linux-gnu-gcc-12", "gcc-12", "gcc-x", "abc", "xx", "x", "*", "a.b", "a/b"}
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 2000; i++ {
+		patterns = append(patterns, randomString(r, "ab*", 6))
+		names = append(names, randomString(r, "ab", 6))
+	}
+	for _, pat := range patterns {
+		m := matcher(pat)
+		for _, n := range names {
+			want, _ := path.Match(pat, n)
+			if got := m(n); got != want {
+				t.Fatalf("matcher(%q)(%q) = %v, path.Match says %v", pat, n, got, want)
+			}
+		}
+	}
+	for _, pat := range []string{"/root/.ssh", "/root/.config/*notifyrc", "/usr/bin/*-gcc*", "/proc/sys/*/*", "/a/[bc]/d", "/a/b?"} {
+		m := pathMatcher(pat)
+		for _, p := range []string{"/root/.ssh", "/root/.ssh/x", "/root/.config/knotifyrc", "/root/.config/a/notifyrc", "/usr/bin/x-gcc-12", "/usr/bin/gcc",
+			"/proc/sys/kernel/x", "/proc/sys/kernel", "/a/b/d", "/a/d/d", "/a/bc", "/a/b"} {
+			want, _ := path.Match(pat, p)
+			if got := m(p); got != want {
+				t.Errorf("pathMatcher(%q)(%q) = %v, path.Match says %v", pat, p, got, want)
+			}
+		}
+	}
+}
+
+func randomString(r *rand.Rand, alphabet string, max int) string {
+	b := make([]byte, r.Intn(max+1))
+	for i := range b {
+		b[i] = alphabet[r.Intn(len(alphabet))]
+	}
+	return string(b)
+}
