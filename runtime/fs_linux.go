@@ -37,6 +37,9 @@ type sandbox struct {
 	// hidden holds the real paths already hidden: on merged-/usr systems
 	// ${PATH} lists /bin and /usr/bin, which are the same directory.
 	hidden map[string]bool
+	// handled holds the entries (directory real path + name) hide has
+	// dealt with; dropped with the caches when entries are added.
+	handled map[string]bool
 	// names and asked answer "is there a BASE in DIR?" for the blacklist
 	// pass from one directory read instead of an lstat per path, once a
 	// directory has been asked about a few times. The answer may only err
@@ -846,6 +849,19 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	if !sb.mayExist(p) {
 		return nil
 	}
+	// With ${PATH} on a merged-/usr system /bin/x and /usr/bin/x are the
+	// same entry: once it was handled under its directory's real path, it
+	// is hidden — or, if a link on its way was hidden since, gone.
+	p = filepath.Clean(p)
+	d, base := filepath.Split(p)
+	rd, ok := sb.realDir(filepath.Clean(d))
+	if !ok {
+		return nil
+	}
+	entry := filepath.Join(rd, base)
+	if sb.handled[entry] {
+		return nil
+	}
 	real, isDir, ok := sb.resolve(p)
 	if !ok {
 		return nil // nothing to hide
@@ -853,11 +869,12 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	if real == "/usr/bin/firejail" {
 		return nil // Firejail never blacklists itself; neither do we mirror that quirk for other paths
 	}
+	if sb.hidden == nil {
+		sb.hidden, sb.handled = map[string]bool{}, map[string]bool{}
+	}
+	sb.handled[entry] = true
 	if sb.hidden[real] {
 		return nil
-	}
-	if sb.hidden == nil {
-		sb.hidden = map[string]bool{}
 	}
 	sb.hidden[real] = true
 	src := sb.emptyFile
@@ -1052,6 +1069,7 @@ func (sb *sandbox) blacklistPass() *StepError {
 		case "mkdir", "mkfile", "bind":
 			// These add entries: no cached answer may say a path is absent.
 			sb.listings, sb.names, sb.asked, sb.realDirs = nil, nil, nil, nil
+			clear(sb.handled)
 		}
 		switch op.Op {
 		case "noblacklist":
