@@ -979,6 +979,9 @@ func (sb *sandbox) whitelistPass() *StepError {
 		return nil
 	}
 	u := sb.s.User
+	// Nothing is mounted until every entry is resolved: one cache serves
+	// the whole first half.
+	sb.realDirs = nil
 	excluded := map[string]bool{}
 	type entry struct {
 		path string
@@ -992,17 +995,14 @@ func (sb *sandbox) whitelistPass() *StepError {
 	for _, op := range ops {
 		o := op.Origin
 		if op.Op == "nowhitelist" {
-			if r, err := filepath.EvalSymlinks(op.Path); err == nil {
+			if r, _, ok := sb.resolve(op.Path); ok {
 				excluded[r] = true
 			}
 			continue
 		}
 		for _, p := range sb.expand(op) {
-			if _, err := os.Lstat(p); err != nil {
-				continue
-			}
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil || excluded[real] {
+			real, _, ok := sb.resolve(p)
+			if !ok || excluded[real] {
 				continue // Firejail skips missing paths
 			}
 			top := plan.WhitelistTop(p, u.Home, u.UID)
