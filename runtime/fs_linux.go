@@ -211,6 +211,14 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if !ok {
 		return "", false, false
 	}
+	// A directory read for mayExist may already say the entry is absent.
+	key := rd
+	if rd != "/" {
+		key += "/"
+	}
+	if names, read := sb.names[key]; read && !names[base] {
+		return "", false, false
+	}
 	real := filepath.Join(rd, base)
 	st, err := os.Lstat(real)
 	if err != nil {
