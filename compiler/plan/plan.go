@@ -257,15 +257,30 @@ func Marshal(p *Plan) ([]byte, error) {
 }
 
 // Unmarshal decodes a plan and refuses unknown fields and other versions.
+// It reads what Marshal writes without encoding/json (see decodeFast) and
+// falls back to encoding/json for any other input, so the result and the
+// errors are those of json.Decoder with DisallowUnknownFields.
 func Unmarshal(data []byte) (*Plan, error) {
+	p, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if p, err = decodeStd(data); err != nil {
+			return nil, fmt.Errorf("reading plan: %w", err)
+		}
+	}
+	if p.Version != Version {
+		return nil, fmt.Errorf("plan version %d is not supported (this build reads version %d); recompile the profile", p.Version, Version)
+	}
+	return p, nil
+}
+
+// decodeStd decodes a plan with encoding/json, refusing unknown fields.
+func decodeStd(data []byte) (*Plan, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var p Plan
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("reading plan: %w", err)
-	}
-	if p.Version != Version {
-		return nil, fmt.Errorf("plan version %d is not supported (this build reads version %d); recompile the profile", p.Version, Version)
+		return nil, err
 	}
 	return &p, nil
 }
