@@ -29,24 +29,21 @@ type sandbox struct {
 	stage     *os.File
 	emptyFile string // a 000 file on the staging tmpfs, bound over hidden files
 	emptyDir  string // a 000 directory, bound over hidden directories
-	// listings caches directory listings for glob expansion, by real
-	// path: profiles glob ${PATH}/x* hundreds of times against the same
-	// directories. A mount over a directory drops the listings of it and
-	// below (forget); its parent still lists it.
-	listings map[string][]string
+	// listings caches directory listings by real path, for glob
+	// expansion (profiles glob ${PATH}/x* hundreds of times against the
+	// same directories) and for mayExist. A mount over a directory drops
+	// the listings of it and below (forget); its parent still lists it.
+	// The operations that add entries (mkdir, mkfile, bind) drop them
+	// all, so a listing can only err towards "maybe there".
+	listings map[string]dirList
 	// hidden holds the real paths already hidden: on merged-/usr systems
 	// ${PATH} lists /bin and /usr/bin, which are the same directory.
 	hidden map[string]bool
 	// handled holds the entries (directory real path + name) hide has
 	// dealt with; dropped with the caches when entries are added.
 	handled map[string]bool
-	// names and asked answer "is there a BASE in DIR?" for the blacklist
-	// pass from one directory read instead of an lstat per path, once a
-	// directory has been asked about a few times. The answer may only err
-	// towards "maybe" (hide then checks with lstat): hiding and tmpfs only
-	// remove entries, and the operations that add some (mkdir, mkfile,
-	// bind) drop the cache.
-	names map[string]map[string]bool
+	// asked counts mayExist's questions per directory: from the fourth
+	// on, one read of the directory answers them instead of an lstat each.
 	asked map[string]int
 	// realDirs caches the real paths of directories (see realDir).
 	// Hiding and tmpfs only remove entries, so a path that still exists
@@ -68,6 +65,48 @@ func (sb *sandbox) fdPath(fd uintptr) string {
 	return fmt.Sprintf("%s/%d", sb.fdDir, fd)
 }
 
+// dirList is a directory's entry names, sorted; ok is false when the
+// directory could not be read, and then nothing follows from it.
+type dirList struct {
+	names []string
+	ok    bool
+}
+
+func (l dirList) has(name string) bool {
+	i := sort.SearchStrings(l.names, name)
+	return i < len(l.names) && l.names[i] == name
+}
+
+// listing returns the entries of dir, read once per real directory. A
+// directory that does not exist lists nothing.
+func (sb *sandbox) listing(dir string) dirList {
+	key := dir
+	if real, ok := sb.realDir(dir); ok {
+		key = real
+	}
+	if l, ok := sb.listings[key]; ok {
+		return l
+	}
+	var l dirList
+	f, err := os.Open(key)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR):
+		l.ok = true // nothing can be in it
+	case err != nil:
+		// A rootless sandbox cannot read every directory.
+	default:
+		l.names, err = f.Readdirnames(-1)
+		f.Close()
+		sort.Strings(l.names)
+		l.ok = err == nil
+	}
+	if sb.listings == nil {
+		sb.listings = map[string]dirList{}
+	}
+	sb.listings[key] = l
+	return l
+}
+
 // glob is filepath.Glob with cached directory listings for the last path
 // element (the common case: ${PATH}/gcc-*, /dev/video*).
 func (sb *sandbox) glob(pattern string) []string {
@@ -83,23 +122,7 @@ func (sb *sandbox) glob(pattern string) []string {
 		}
 		return nil
 	}
-	if sb.listings == nil {
-		sb.listings = map[string][]string{}
-	}
-	key := dir
-	if real, ok := sb.realDir(dir); ok {
-		key = real
-	}
-	names, ok := sb.listings[key]
-	if !ok {
-		f, err := os.Open(dir)
-		if err == nil {
-			names, _ = f.Readdirnames(-1)
-			f.Close()
-			sort.Strings(names)
-		}
-		sb.listings[key] = names
-	}
+	names := sb.listing(dir).names
 	// The names are sorted: only those that start with the pattern's
 	// literal prefix can match (most patterns are NAME*).
 	lit := base
@@ -211,12 +234,8 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if !ok {
 		return "", false, false
 	}
-	// A directory read for mayExist may already say the entry is absent.
-	key := rd
-	if rd != "/" {
-		key += "/"
-	}
-	if names, read := sb.names[key]; read && !names[base] {
+	// A directory read before may already say the entry is absent.
+	if l, read := sb.listings[rd]; read && l.ok && !l.has(base) {
 		return "", false, false
 	}
 	real := filepath.Join(rd, base)
@@ -898,40 +917,27 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 }
 
 // mayExist reports false only when p's directory is known not to hold
-// p's last element (see names).
+// p's last element (see listings).
 func (sb *sandbox) mayExist(p string) bool {
 	dir, base := filepath.Split(filepath.Clean(p))
 	if base == "" || dir == "" {
 		return true
 	}
-	names, ok := sb.names[dir]
+	rd, ok := sb.realDir(filepath.Clean(dir))
 	if !ok {
+		return false // no such directory (or none we could look into: neither could hide)
+	}
+	l, read := sb.listings[rd]
+	if !read {
 		if sb.asked == nil {
-			sb.asked, sb.names = map[string]int{}, map[string]map[string]bool{}
+			sb.asked = map[string]int{}
 		}
-		if sb.asked[dir]++; sb.asked[dir] < 4 {
+		if sb.asked[rd]++; sb.asked[rd] < 4 {
 			return true
 		}
-		f, err := os.Open(dir)
-		switch {
-		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR):
-			names = map[string]bool{} // nothing can be in it
-		case err != nil:
-			return true // let Lstat decide (a rootless sandbox cannot read every directory)
-		default:
-			list, err := f.Readdirnames(-1)
-			f.Close()
-			if err != nil {
-				return true
-			}
-			names = make(map[string]bool, len(list))
-			for _, n := range list {
-				names[n] = true
-			}
-		}
-		sb.names[dir] = names
+		l = sb.listing(rd)
 	}
-	return names[base]
+	return !l.ok || l.has(base)
 }
 
 // expand returns the paths an op names at launch: ${PATH} becomes each
@@ -1070,13 +1076,13 @@ func (sb *sandbox) blacklistPass() *StepError {
 	var exempt []func(string) bool
 	// Earlier steps created entries (whitelist mount points, private-*
 	// copies): start from fresh directory caches.
-	sb.listings, sb.names, sb.asked, sb.realDirs = nil, nil, nil, nil
+	sb.listings, sb.asked, sb.realDirs = nil, nil, nil
 	for _, op := range sb.s.Plan.Filesystem.BlacklistPass {
 		o := op.Origin
 		switch op.Op {
 		case "mkdir", "mkfile", "bind":
 			// These add entries: no cached answer may say a path is absent.
-			sb.listings, sb.names, sb.asked, sb.realDirs = nil, nil, nil, nil
+			sb.listings, sb.asked, sb.realDirs = nil, nil, nil
 			clear(sb.handled)
 		}
 		switch op.Op {
