@@ -50,6 +50,8 @@ type sandbox struct {
 	// resolves as before; the operations that add entries (mkdir, mkfile,
 	// bind) drop it with the other caches.
 	realDirs map[string]string
+	// pathList is the PATH directories ${PATH} stands for.
+	pathList []string
 	// fdDir names this process's descriptors: /proc/self/fd in a
 	// re-executed init, "self/fd" relative to a working directory on the
 	// host's /proc when jailrun builds the sandbox on one of its own
@@ -221,16 +223,37 @@ func (sb *sandbox) realDirN(dir string, links int) (string, bool) {
 // readlink and the same for its target. ok is false when p does not exist
 // (or the links loop).
 func (sb *sandbox) resolve(p string) (real string, dir bool, ok bool) {
-	return sb.resolveN(p, 0)
+	return sb.resolveN(filepath.Clean(p), 0)
 }
 
+// splitPath splits a clean path into its directory and last element
+// ("/" and "" for "/"), without cleaning again.
+func splitPath(p string) (string, string) {
+	switch i := strings.LastIndexByte(p, '/'); {
+	case i < 0:
+		return ".", p
+	case i == 0:
+		return "/", p[1:]
+	default:
+		return p[:i], p[i+1:]
+	}
+}
+
+// joinName is filepath.Join for a clean directory and a plain name.
+func joinName(dir, name string) string {
+	if dir == "/" {
+		return "/" + name
+	}
+	return dir + "/" + name
+}
+
+// resolveN resolves a clean path, having followed links symlinks.
 func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
-	p = filepath.Clean(p)
 	if p == "/" {
 		return p, true, true
 	}
-	d, base := filepath.Split(p)
-	rd, ok := sb.realDirN(filepath.Clean(d), links)
+	d, base := splitPath(p)
+	rd, ok := sb.realDirN(d, links)
 	if !ok {
 		return "", false, false
 	}
@@ -238,7 +261,7 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if l, read := sb.listings[rd]; read && l.ok && !l.has(base) {
 		return "", false, false
 	}
-	real := filepath.Join(rd, base)
+	real := joinName(rd, base)
 	st, err := os.Lstat(real)
 	if err != nil {
 		return "", false, false
@@ -253,7 +276,9 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if err != nil {
 		return "", false, false
 	}
-	if !filepath.IsAbs(t) {
+	if filepath.IsAbs(t) {
+		t = filepath.Clean(t)
+	} else {
 		t = filepath.Join(rd, t) // rd has no symlinks: ".." is lexical
 	}
 	return sb.resolveN(t, links+1)
@@ -873,23 +898,23 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	// Most blacklisted paths do not exist on a given machine: the
 	// directory cache or one Lstat rules them out before resolving
 	// symlinks component by component.
+	p = filepath.Clean(p)
 	if !sb.mayExist(p) {
 		return nil
 	}
 	// With ${PATH} on a merged-/usr system /bin/x and /usr/bin/x are the
 	// same entry: once it was handled under its directory's real path, it
 	// is hidden — or, if a link on its way was hidden since, gone.
-	p = filepath.Clean(p)
-	d, base := filepath.Split(p)
-	rd, ok := sb.realDir(filepath.Clean(d))
+	d, base := splitPath(p)
+	rd, ok := sb.realDir(d)
 	if !ok {
 		return nil
 	}
-	entry := filepath.Join(rd, base)
+	entry := joinName(rd, base)
 	if sb.handled[entry] {
 		return nil
 	}
-	real, isDir, ok := sb.resolve(p)
+	real, isDir, ok := sb.resolveN(p, 0)
 	if !ok {
 		return nil // nothing to hide
 	}
@@ -916,14 +941,14 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 	return nil
 }
 
-// mayExist reports false only when p's directory is known not to hold
-// p's last element (see listings).
+// mayExist reports false only when the directory of p (a clean path) is
+// known not to hold p's last element (see listings).
 func (sb *sandbox) mayExist(p string) bool {
-	dir, base := filepath.Split(filepath.Clean(p))
-	if base == "" || dir == "" {
+	dir, base := splitPath(p)
+	if base == "" || dir == "." {
 		return true
 	}
-	rd, ok := sb.realDir(filepath.Clean(dir))
+	rd, ok := sb.realDir(dir)
 	if !ok {
 		return false // no such directory (or none we could look into: neither could hide)
 	}
@@ -948,7 +973,10 @@ func (sb *sandbox) expand(op plan.FSOp) []string {
 	if op.PathMacro {
 		rest := strings.TrimPrefix(op.Path, "${PATH}")
 		pats = nil
-		for _, d := range pathDirs(sb.s.Env) {
+		if sb.pathList == nil {
+			sb.pathList = pathDirs(sb.s.Env)
+		}
+		for _, d := range sb.pathList {
 			pats = append(pats, d+rest)
 		}
 	}
