@@ -165,23 +165,17 @@ func pid1Main(a *childArgs) {
 		sig    uintptr
 		lo, hi uintptr
 	)
-	// Signal handlers are the Go runtime's and there is no runtime here:
-	// every caught signal goes back to its default (ignored ones stay
-	// ignored, as execve would leave them). All signals stay blocked.
-	for sig = 1; sig < 65; sig++ {
-		a.sa = [4]uint64{}
-		if _, _, e = syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, 0, uintptr(unsafe.Pointer(&a.sa)), 8, 0, 0); e != 0 {
-			continue
-		}
-		if *(*uintptr)(unsafe.Pointer(&a.sa[0])) == 1 && sig != uintptr(syscall.SIGCHLD) { // SIG_IGN
-			continue
-		}
-		a.sa = [4]uint64{}
-		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&a.sa)), 0, 8, 0, 0)
-	}
 	// If jailrun dies, so does the sandbox (the creating thread stays
 	// alive as long as we do; see launchDirect).
 	raw3(unix.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
+	// A fresh /proc for the new pid namespace: only a process inside it
+	// can mount one that shows the sandbox's processes.
+	_, _, e = syscall.RawSyscall6(unix.SYS_MOUNT, uintptr(unsafe.Pointer(a.procSrc)), uintptr(unsafe.Pointer(a.procDir)),
+		uintptr(unsafe.Pointer(a.procSrc)), syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, 0, 0)
+	childCheck(a, cstepProc, e, 0)
+	childReport(a, cstepReady, 0, 0)
+	// jailrun builds the filesystem view from here on; the rest of our own
+	// set-up runs beside it, on the other CPU.
 	// Nothing in the sandbox may ptrace us or open /proc/1/exe (the
 	// CVE-2019-5736 class: overwriting the runner from inside).
 	raw3(unix.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0)
@@ -225,13 +219,21 @@ func pid1Main(a *childArgs) {
 	closeFrom(3, lo-1)
 	closeFrom(lo+1, hi-1)
 	closeFrom(hi+1, maxFD)
+	// Signal handlers are the Go runtime's and there is no runtime here:
+	// every caught signal goes back to its default (ignored ones stay
+	// ignored, as execve would leave them). All signals stay blocked.
+	for sig = 1; sig < 65; sig++ {
+		a.sa = [4]uint64{}
+		if _, _, e = syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, 0, uintptr(unsafe.Pointer(&a.sa)), 8, 0, 0); e != 0 {
+			continue
+		}
+		if *(*uintptr)(unsafe.Pointer(&a.sa[0])) == 1 && sig != uintptr(syscall.SIGCHLD) { // SIG_IGN
+			continue
+		}
+		a.sa = [4]uint64{}
+		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&a.sa)), 0, 8, 0, 0)
+	}
 	raw3(unix.SYS_CHDIR, uintptr(unsafe.Pointer(a.root)), 0, 0)
-	// A fresh /proc for the new pid namespace: only a process inside it
-	// can mount one that shows the sandbox's processes.
-	_, _, e = syscall.RawSyscall6(unix.SYS_MOUNT, uintptr(unsafe.Pointer(a.procSrc)), uintptr(unsafe.Pointer(a.procDir)),
-		uintptr(unsafe.Pointer(a.procSrc)), syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, 0, 0)
-	childCheck(a, cstepProc, e, 0)
-	childReport(a, cstepReady, 0, 0)
 	// Wait until jailrun has built the filesystem view: one byte, or EOF
 	// when setup failed.
 	for {
