@@ -48,7 +48,7 @@ var directStep = map[string]int32{
 // The thread never returns to Go's scheduler pool: it keeps the sandbox's
 // namespaces and dies with its goroutine once pid 1 has exited (pid 1's
 // parent-death signal is tied to it).
-func launchDirect(o Options, s *setup, sigs chan os.Signal) (int, error) {
+func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct{}) (int, error) {
 	a, err := prepareChild(o, s)
 	if err != nil {
 		return 0, err
@@ -61,7 +61,7 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal) (int, error) {
 	done := make(chan int, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked, on purpose (see above)
-		pid, err := buildDirect(s, a)
+		pid, err := buildDirect(s, a, notified)
 		goruntime.KeepAlive(o)
 		res <- started{pid, err}
 		if err != nil {
@@ -91,7 +91,7 @@ func waitCode(ws unix.WaitStatus) int {
 
 // buildDirect runs on the locked thread: namespaces, the filesystem view,
 // pid 1 and the program. It returns pid 1's pid once the program runs.
-func buildDirect(s *setup, a *childArgs) (int, error) {
+func buildDirect(s *setup, a *childArgs, notified chan struct{}) (int, error) {
 	p := s.Plan
 	flags := unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWUTS
 	if p.Namespaces.IPC != nil {
@@ -168,6 +168,7 @@ func buildDirect(s *setup, a *childArgs) (int, error) {
 	if e := sb.build(); e != nil {
 		return fail(e)
 	}
+	<-notified // signals reach the program from its first instruction
 	if _, err := unix.Write(goPipe[1], []byte{1}); err != nil {
 		return fail(stepErr("launch", "start program", "", nil, err))
 	}

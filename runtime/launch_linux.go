@@ -113,13 +113,26 @@ func Launch(o Options) (int, error) {
 		NetNone: p.Namespaces.NetNone != nil, Staging: staging, Rootless: rootless}
 
 	// Catch signals from the start: one that arrives while the sandbox is
-	// being built is delivered to the program once it runs.
+	// being built is delivered to the program once it runs. The first
+	// signal.Notify starts two threads (a third of a millisecond here), so
+	// it runs beside the setup; the program does not start before it is
+	// done. signal.Stop waits for the signal loop to go idle: it runs
+	// after Launch has returned.
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
+	notified := make(chan struct{})
+	go func() {
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+		close(notified)
+	}()
+	defer func() {
+		go func() {
+			<-notified
+			signal.Stop(sigs)
+		}()
+	}()
 
 	if haveDirect && !o.ReExec && !rootless && !noroot(&s) {
-		return launchDirect(o, &s, sigs)
+		return launchDirect(o, &s, sigs, notified)
 	}
 
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -158,6 +171,7 @@ func Launch(o Options) (int, error) {
 		Env:   []string{},
 		Sys:   sys,
 	}
+	<-notified
 	proc, err := os.StartProcess(self, []string{"jailrun-init", stageInit}, attr)
 	childSock.Close()
 	if err != nil {

@@ -9,4 +9,4 @@ import "os"
 // layouts).
 const haveDirect = false
 
-func launchDirect(Options, *setup, chan os.Signal) (int, error) { panic("unreachable") }
+func launchDirect(Options, *setup, chan os.Signal, chan struct{}) (int, error) { panic("unreachable") }
