@@ -17,8 +17,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/jailc/jailc/compiler/plan"
 	"github.com/jailc/jailc/runtime"
@@ -77,15 +80,41 @@ func main() {
 	os.Exit(run(c))
 }
 
+// readPlan maps the plan file instead of copying it into the heap, and
+// release unmaps it: the decoded plan does not share its memory, and
+// the sandbox's processes are forked from this one, so every page it no
+// longer has is one the forks need not copy.
+func readPlan(name string) ([]byte, func(), error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() == 0 || st.Size() > 1<<30 {
+		data, err := io.ReadAll(f) // a pipe, /dev/stdin, an empty file: read it
+		return data, func() {}, err
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_PRIVATE)
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: "mmap", Path: name, Err: err}
+	}
+	return data, func() { unix.Munmap(data) }, nil
+}
+
 func run(c cli) int {
 	// The runner allocates the plan and the filter and then only waits.
 	debug.SetGCPercent(-1)
-	data, err := os.ReadFile(c.Plan)
+	data, release, err := readPlan(c.Plan)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)
 		return 2
 	}
 	p, err := plan.Unmarshal(data)
+	release()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "jailrun: %s: %v\n", c.Plan, err)
 		return 2

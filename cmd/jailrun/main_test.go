@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,5 +51,42 @@ func TestHelp(t *testing.T) {
 	_, err := parseArgs([]string{"--help"}, &out)
 	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "Usage: jailrun --plan PLAN.json") {
 		t.Errorf("--help: %v\n%s", err, out.String())
+	}
+}
+
+// readPlan maps regular files and reads anything else; both give the bytes.
+func TestReadPlan(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"plan.json": `{"version": 1}`, "empty.json": ""} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		data, release, err := readPlan(p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if string(data) != content {
+			t.Errorf("%s: read %q, want %q", name, data, content)
+		}
+		release()
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.WriteString(`{"version": 1}`)
+			f.Close()
+		}
+	}()
+	data, release, err := readPlan(fifo)
+	if err != nil || string(data) != `{"version": 1}` {
+		t.Errorf("fifo: %q, %v", data, err)
+	}
+	release()
+	if _, _, err := readPlan(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing plan file was read without error")
 	}
 }
