@@ -50,6 +50,8 @@ type sandbox struct {
 	// resolves as before; the operations that add entries (mkdir, mkfile,
 	// bind) drop it with the other caches.
 	realDirs map[string]string
+	expanded []string // expand's result, reused
+	stat     unix.Stat_t
 	// pathList is the PATH directories ${PATH} stands for.
 	pathList []string
 	// fdDir names this process's descriptors: /proc/self/fd in a
@@ -262,12 +264,11 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 		return "", false, false
 	}
 	real := joinName(rd, base)
-	st, err := os.Lstat(real)
-	if err != nil {
+	if err := unix.Lstat(real, &sb.stat); err != nil {
 		return "", false, false
 	}
-	if st.Mode()&fs.ModeSymlink == 0 {
-		return real, st.IsDir(), true
+	if typ := sb.stat.Mode & unix.S_IFMT; typ != unix.S_IFLNK {
+		return real, typ == unix.S_IFDIR, true
 	}
 	if links >= maxLinks {
 		return "", false, false
@@ -967,35 +968,37 @@ func (sb *sandbox) mayExist(p string) bool {
 
 // expand returns the paths an op names at launch: ${PATH} becomes each
 // PATH directory, globs are expanded, and a pattern that matches nothing
-// is kept literally (it then matches nothing on disk).
-func (sb *sandbox) expand(op plan.FSOp) []string {
-	pats := []string{op.Path}
-	if op.PathMacro {
-		rest := strings.TrimPrefix(op.Path, "${PATH}")
-		pats = nil
-		if sb.pathList == nil {
-			sb.pathList = pathDirs(sb.s.Env)
-		}
-		for _, d := range sb.pathList {
-			pats = append(pats, d+rest)
-		}
+// is kept literally (it then matches nothing on disk). The slice is valid
+// until the next call (the blacklist pass expands two thousand rules).
+func (sb *sandbox) expand(op *plan.FSOp) []string {
+	out := sb.expanded[:0]
+	defer func() { sb.expanded = out[:0] }()
+	if !op.PathMacro {
+		return sb.expandOne(out, op.Path, op.Glob)
 	}
-	var out []string
-	for _, p := range pats {
-		if !op.Glob && !strings.ContainsAny(p, "*?[") {
-			out = append(out, p)
+	rest := strings.TrimPrefix(op.Path, "${PATH}")
+	if sb.pathList == nil {
+		sb.pathList = pathDirs(sb.s.Env)
+	}
+	for _, d := range sb.pathList {
+		out = sb.expandOne(out, d+rest, op.Glob)
+	}
+	return out
+}
+
+func (sb *sandbox) expandOne(out []string, p string, glob bool) []string {
+	if !glob && !strings.ContainsAny(p, "*?[") {
+		return append(out, p)
+	}
+	m := sb.glob(p)
+	if len(m) == 0 {
+		return append(out, p)
+	}
+	for _, x := range m {
+		if b := path.Base(x); b == "." || b == ".." {
 			continue
 		}
-		m := sb.glob(p)
-		if len(m) == 0 {
-			out = append(out, p)
-		}
-		for _, x := range m {
-			if b := path.Base(x); b == "." || b == ".." {
-				continue
-			}
-			out = append(out, x)
-		}
+		out = append(out, x)
 	}
 	return out
 }
@@ -1034,7 +1037,8 @@ func (sb *sandbox) whitelistPass() *StepError {
 	var entries []entry
 	tops := map[string]plan.Origin{}
 	var topOrder []string
-	for _, op := range ops {
+	for i := range ops {
+		op := &ops[i]
 		o := op.Origin
 		if op.Op == "nowhitelist" {
 			if r, _, ok := sb.resolve(op.Path); ok {
@@ -1105,8 +1109,10 @@ func (sb *sandbox) blacklistPass() *StepError {
 	// Earlier steps created entries (whitelist mount points, private-*
 	// copies): start from fresh directory caches.
 	sb.listings, sb.asked, sb.realDirs = nil, nil, nil
-	for _, op := range sb.s.Plan.Filesystem.BlacklistPass {
-		o := op.Origin
+	ops := sb.s.Plan.Filesystem.BlacklistPass
+	for i := range ops {
+		op := &ops[i]
+		o := &op.Origin
 		switch op.Op {
 		case "mkdir", "mkfile", "bind":
 			// These add entries: no cached answer may say a path is absent.
@@ -1130,7 +1136,7 @@ func (sb *sandbox) blacklistPass() *StepError {
 				if skip {
 					continue
 				}
-				if e := sb.hide("blacklist", p, &o); e != nil {
+				if e := sb.hide("blacklist", p, o); e != nil {
 					return e
 				}
 			}
@@ -1143,11 +1149,11 @@ func (sb *sandbox) blacklistPass() *StepError {
 				var e *StepError
 				switch op.Op {
 				case "read-only":
-					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_RDONLY, 0, &o)
+					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_RDONLY, 0, o)
 				case "read-write":
-					e = sb.setAttr(op.Op, real, 0, unix.MOUNT_ATTR_RDONLY, &o)
+					e = sb.setAttr(op.Op, real, 0, unix.MOUNT_ATTR_RDONLY, o)
 				case "noexec":
-					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID, 0, &o)
+					e = sb.setAttr(op.Op, real, unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOSUID, 0, o)
 				}
 				if e != nil {
 					return e
@@ -1162,16 +1168,16 @@ func (sb *sandbox) blacklistPass() *StepError {
 				if strings.HasPrefix(p, u.Home) {
 					owner = u.UID
 				}
-				if e := sb.tmpfs("tmpfs", p, "0755", owner, owner, &o); e != nil {
+				if e := sb.tmpfs("tmpfs", p, "0755", owner, owner, o); e != nil {
 					return e
 				}
 			}
 		case "mkdir", "mkfile":
-			if e := makePath(op, u); e != nil {
+			if e := makePath(*op, u); e != nil {
 				return e
 			}
 		case "bind":
-			if e := bind("bind", op.Path, op.Target, &o); e != nil {
+			if e := bind("bind", op.Path, op.Target, o); e != nil {
 				return e
 			}
 		}
