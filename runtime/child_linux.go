@@ -234,17 +234,9 @@ func pid1Main(a *childArgs) {
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&a.sa)), 0, 8, 0, 0)
 	}
 	raw3(unix.SYS_CHDIR, uintptr(unsafe.Pointer(a.root)), 0, 0)
-	// Wait until jailrun has built the filesystem view: one byte, or EOF
-	// when setup failed.
-	for {
-		r, _, e = raw3(unix.SYS_READ, a.goFD, uintptr(unsafe.Pointer(&a.buf[0])), 1)
-		if e != syscall.EINTR {
-			break
-		}
-	}
-	if e != 0 || r != 1 {
-		raw3(unix.SYS_EXIT_GROUP, 1, 0, 0)
-	}
+	// Fork the program's process now, while jailrun still builds the
+	// filesystem view: it waits for the view (programMain), so the fork
+	// is off the launch's critical path.
 	pid, _, e = syscall.RawSyscall6(unix.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
 	if e != 0 {
 		childFail(a, cstepFork, e, 0)
@@ -310,11 +302,23 @@ func pid1Reap(a *childArgs, main uintptr) {
 //go:norace
 func programMain(a *childArgs) {
 	var (
+		r    uintptr
 		e    syscall.Errno
 		i    int
 		p    *byte
 		perm uint64
 	)
+	// Wait until jailrun has built the filesystem view: one byte, or EOF
+	// when setup failed (then the program never starts).
+	for {
+		r, _, e = raw3(unix.SYS_READ, a.goFD, uintptr(unsafe.Pointer(&a.buf[0])), 1)
+		if e != syscall.EINTR {
+			break
+		}
+	}
+	if e != 0 || r != 1 {
+		raw3(unix.SYS_EXIT_GROUP, 1, 0, 0)
+	}
 	raw3(unix.SYS_CLOSE, a.goFD, 0, 0)
 	// Limits first: they need no privilege to lower, and are inherited
 	// through execve.

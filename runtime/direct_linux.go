@@ -33,17 +33,17 @@ var directStep = map[string]int32{
 // launchDirect is Launch for root without a user namespace, with no
 // re-executed runner: one of jailrun's threads unshares the namespaces and
 // builds the filesystem view in them with the same code init uses; a
-// forked pid 1 mounts /proc and, once the view is ready, forks the process
-// that sets limits, credentials and seccomp and executes the program.
+// forked pid 1 mounts /proc and forks the process that, once the view is
+// ready, sets limits, credentials and seccomp and executes the program.
 //
-//	jailrun thread T (new mount/uts/ipc/net ns)  pid 1 (forked, no runtime)     program (forked)
-//	───────────────────────────────────────────  ────────────────────────────    ────────────────
+//	jailrun thread T (new mount/uts/ipc/net ns)  pid 1 (forked, no runtime)    program (forked)
+//	───────────────────────────────────────────  ───────────────────────────   ────────────────
 //	unshare, staging tmpfs
 //	fork pid 1 ────────────────────────────────▶ mount /proc, report ready
-//	the rest of the filesystem view                wait for the go byte
-//	go byte ───────────────────────────────────▶ fork ───────────────────────▶  limits, cwd, creds,
-//	◀─────────────── error record, or EOF once execve succeeded ─────────────── nnp, fds, seccomp, execve
-//	wait for pid 1                                 reap, forward signals
+//	the rest of the filesystem view              fork ───────────────────────▶ wait for the go byte
+//	go byte ─────────────────────────────────────────────────────────────────▶ limits, cwd, creds,
+//	◀─────────────── error record, or EOF once execve succeeded ────────────── nnp, fds, seccomp, execve
+//	wait for pid 1                               reap, forward signals
 //
 // The thread never returns to Go's scheduler pool: it keeps the sandbox's
 // namespaces and dies with its goroutine once pid 1 has exited (pid 1's
