@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -49,9 +50,10 @@ type sandbox struct {
 	// Hiding and tmpfs only remove entries, so a path that still exists
 	// resolves as before; the operations that add entries (mkdir, mkfile,
 	// bind) drop it with the other caches.
-	realDirs map[string]string
-	expanded []string // expand's result, reused
-	stat     unix.Stat_t
+	realDirs  map[string]string
+	expanded  []string // expand's result, reused
+	stat      unix.Stat_t
+	direntBuf []byte // for readListing
 	// pathList is the PATH directories ${PATH} stands for.
 	pathList []string
 	// fdDir names this process's descriptors: /proc/self/fd in a
@@ -73,12 +75,79 @@ func (sb *sandbox) fdPath(fd uintptr) string {
 // directory could not be read, and then nothing follows from it.
 type dirList struct {
 	names []string
+	types []uint8 // the kernel's d_type of each name (unix.DT_*)
 	ok    bool
 }
 
 func (l dirList) has(name string) bool {
+	_, ok := l.find(name)
+	return ok
+}
+
+// find returns the d_type of name, if the listing holds it.
+func (l dirList) find(name string) (uint8, bool) {
 	i := sort.SearchStrings(l.names, name)
-	return i < len(l.names) && l.names[i] == name
+	if i < len(l.names) && l.names[i] == name {
+		return l.types[i], true
+	}
+	return 0, false
+}
+
+// readListing lists directory dir with getdents(2) (os.File would also
+// set the descriptor non-blocking and try the poller), keeping each
+// entry's type, sorted by name.
+func readListing(dir string, buf []byte) dirList {
+	var l dirList
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	switch {
+	case err == unix.ENOENT || err == unix.ENOTDIR:
+		l.ok = true // nothing can be in it
+		return l
+	case err != nil:
+		return l // a rootless sandbox cannot read every directory
+	}
+	defer unix.Close(fd)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return dirList{}
+		}
+		if n <= 0 {
+			break
+		}
+		for b := buf[:n]; len(b) >= 19; {
+			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 19 || reclen > len(b) {
+				return dirList{}
+			}
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if s := string(name); s != "." && s != ".." {
+				l.names = append(l.names, s)
+				l.types = append(l.types, b[18])
+			}
+			b = b[reclen:]
+		}
+	}
+	sort.Sort(byName(l))
+	l.ok = true
+	return l
+}
+
+// byName sorts a listing's names and types together.
+type byName dirList
+
+func (l byName) Len() int           { return len(l.names) }
+func (l byName) Less(i, j int) bool { return l.names[i] < l.names[j] }
+func (l byName) Swap(i, j int) {
+	l.names[i], l.names[j] = l.names[j], l.names[i]
+	l.types[i], l.types[j] = l.types[j], l.types[i]
 }
 
 // listing returns the entries of dir, read once per real directory. A
@@ -91,19 +160,10 @@ func (sb *sandbox) listing(dir string) dirList {
 	if l, ok := sb.listings[key]; ok {
 		return l
 	}
-	var l dirList
-	f, err := os.Open(key)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR):
-		l.ok = true // nothing can be in it
-	case err != nil:
-		// A rootless sandbox cannot read every directory.
-	default:
-		l.names, err = f.Readdirnames(-1)
-		f.Close()
-		sort.Strings(l.names)
-		l.ok = err == nil
+	if sb.direntBuf == nil {
+		sb.direntBuf = make([]byte, 32<<10)
 	}
+	l := readListing(key, sb.direntBuf)
 	if sb.listings == nil {
 		sb.listings = map[string]dirList{}
 	}
@@ -259,16 +319,29 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if !ok {
 		return "", false, false
 	}
-	// A directory read before may already say the entry is absent.
-	if l, read := sb.listings[rd]; read && l.ok && !l.has(base) {
-		return "", false, false
-	}
 	real := joinName(rd, base)
-	if err := unix.Lstat(real, &sb.stat); err != nil {
-		return "", false, false
+	// A directory read before answers without an lstat: whether the
+	// entry is there, and its type (hiding keeps a directory a directory
+	// and anything else not one; see listings).
+	typ := uint8(unix.DT_UNKNOWN)
+	if l, read := sb.listings[rd]; read && l.ok {
+		t, ok := l.find(base)
+		if !ok {
+			return "", false, false
+		}
+		typ = t
 	}
-	if typ := sb.stat.Mode & unix.S_IFMT; typ != unix.S_IFLNK {
-		return real, typ == unix.S_IFDIR, true
+	switch typ {
+	case unix.DT_UNKNOWN:
+		if err := unix.Lstat(real, &sb.stat); err != nil {
+			return "", false, false
+		}
+		if m := sb.stat.Mode & unix.S_IFMT; m != unix.S_IFLNK {
+			return real, m == unix.S_IFDIR, true
+		}
+	case unix.DT_LNK:
+	default:
+		return real, typ == unix.DT_DIR, true
 	}
 	if links >= maxLinks {
 		return "", false, false

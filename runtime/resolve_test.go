@@ -50,21 +50,36 @@ func TestResolveMatchesEvalSymlinks(t *testing.T) {
 		"bin/dangling", "bin/loop1", "data/dirlink/llvm/bin/clang", "data/dirlink/llvm/current/clang",
 		"data/self/self/file", "bin/../lib/llvm", "bin/missing", "data/file/x", "data/dirlink/../bin/real",
 	}
-	sb := &sandbox{}
-	for _, rel := range paths {
-		p := filepath.Join(root, rel)
-		want, werr := filepath.EvalSymlinks(p)
-		wantDir := false
-		if werr == nil {
-			st, err := os.Stat(want)
-			if err != nil {
-				t.Fatal(err)
+	// Once with lstat only, once answered from directory listings (their
+	// names and d_types).
+	for _, listed := range []bool{false, true} {
+		sb := &sandbox{}
+		if listed {
+			filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+				if err == nil && d.IsDir() {
+					sb.listing(p)
+				}
+				return nil
+			})
+			if l := sb.listing(filepath.Join(root, "usr/bin")); !l.ok || !l.has("cc") || l.has("nope") {
+				t.Fatalf("listing of usr/bin: %+v", l)
 			}
-			wantDir = st.IsDir()
 		}
-		got, gotDir, ok := sb.resolve(p)
-		if ok != (werr == nil) || got != want || gotDir != wantDir {
-			t.Errorf("resolve(%s) = %q, dir %v, ok %v; EvalSymlinks: %q, dir %v, err %v", rel, got, gotDir, ok, want, wantDir, werr)
+		for _, rel := range paths {
+			p := filepath.Join(root, rel)
+			want, werr := filepath.EvalSymlinks(p)
+			wantDir := false
+			if werr == nil {
+				st, err := os.Stat(want)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantDir = st.IsDir()
+			}
+			got, gotDir, ok := sb.resolve(p)
+			if ok != (werr == nil) || got != want || gotDir != wantDir {
+				t.Errorf("listed %v: resolve(%s) = %q, dir %v, ok %v; EvalSymlinks: %q, dir %v, err %v", listed, rel, got, gotDir, ok, want, wantDir, werr)
+			}
 		}
 	}
 }
