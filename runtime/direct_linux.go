@@ -169,12 +169,15 @@ func buildDirect(s *setup, a *childArgs, notified chan struct{}) (int, error) {
 		return fail(e)
 	}
 	<-notified // signals reach the program from its first instruction
-	if _, err := unix.Write(goPipe[1], []byte{1}); err != nil {
-		return fail(stepErr("launch", "start program", "", nil, err))
-	}
+	// If pid 1 failed after it was ready (moving the standard streams,
+	// forking), nobody reads the byte, and its record says why.
+	_, werr := unix.Write(goPipe[1], []byte{1})
 	rec, err := readRecord(errPipe[0])
 	if err == nil {
 		return fail(childError(rec, s))
+	}
+	if werr != nil {
+		return fail(stepErr("launch", "start program", "", nil, werr))
 	}
 	if err != errEOF {
 		return fail(stepErr("launch", "read program status", "", nil, err))
