@@ -28,6 +28,9 @@ var directStep = map[string]int32{
 	"rlimits": cstepRlimits, "cpu": cstepCPU, "nice": cstepNice, "cwd": cstepCwd,
 	"capabilities": cstepCapget, "no_new_privs": cstepNoNewPrivs, "descriptors": cstepDescriptors,
 	"seccomp": cstepSeccomp,
+	// pid 1 moving the standard streams into place, after it reported
+	// ready (only this launch path has the step).
+	"init-descriptors": cstepStdio,
 }
 
 // launchDirect is Launch for root without a user namespace, with no

@@ -305,6 +305,23 @@ func testFaultInjection(t *testing.T) {
 	os.Remove(marker)
 }
 
+// pid 1 failing after it reported ready (the view is still being built,
+// and the program's process waits for it) stops the launch with pid 1's
+// reason, not the broken pipe it leaves behind.
+func TestInitFailsAfterReady(t *testing.T) {
+	needRoot(t)
+	marker := filepath.Join(binDir, "marker-init")
+	os.Remove(marker)
+	r := launch(t, compile(t, "private-dev\nprivate-tmp\n", ""), "init-descriptors", "/bin/sh", "-c", "touch "+marker)
+	if r.err == nil || !strings.Contains(r.err.Error(), `"init-descriptors"`) || !strings.Contains(r.err.Error(), "not started") {
+		t.Errorf("launch: %v", r.err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		os.Remove(marker)
+		t.Error("the program ran although pid 1 failed")
+	}
+}
+
 // A failing real step reports step, operation, path and the plan rule.
 func TestStepErrorNamesRule(t *testing.T) {
 	needRoot(t)
