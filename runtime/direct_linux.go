@@ -57,8 +57,8 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct
 		return 0, err
 	}
 	type started struct {
-		pid int
-		err error
+		pid, pidfd int
+		err        error
 	}
 	res := make(chan started, 1)
 	done := make(chan int, 1)
@@ -66,7 +66,14 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct
 		goruntime.LockOSThread() // never unlocked, on purpose (see above)
 		pid, err := buildDirect(s, a, notified)
 		goruntime.KeepAlive(o)
-		res <- started{pid, err}
+		// Opened before this thread can reap pid 1 (below).
+		pidfd := -1
+		if err == nil {
+			if fd, e := unix.PidfdOpen(pid, 0); e == nil {
+				pidfd = fd
+			}
+		}
+		res <- started{pid, pidfd, err}
 		if err != nil {
 			return
 		}
@@ -82,7 +89,15 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct
 	if st.err != nil {
 		return 0, st.err
 	}
-	return supervise(o, s.Plan, sigs, done, func(sig os.Signal) { unix.Kill(st.pid, sig.(syscall.Signal)) })
+	// Signal pid 1 through a pidfd, opened before it could be reaped: once
+	// reaped, its number may belong to another process; the pidfd still
+	// names pid 1 (and the signal fails).
+	kill := func(sig os.Signal) { unix.Kill(st.pid, sig.(syscall.Signal)) }
+	if st.pidfd >= 0 {
+		defer unix.Close(st.pidfd)
+		kill = func(sig os.Signal) { unix.PidfdSendSignal(st.pidfd, sig.(syscall.Signal), nil, 0) }
+	}
+	return supervise(o, s.Plan, sigs, done, kill)
 }
 
 func waitCode(ws unix.WaitStatus) int {
