@@ -32,10 +32,10 @@ type sandbox struct {
 	emptyDir  string // a 000 directory, bound over hidden directories
 	// listings caches directory listings by real path, for glob
 	// expansion (profiles glob ${PATH}/x* hundreds of times against the
-	// same directories) and for mayExist. A mount over a directory drops
-	// the listings of it and below (forget); its parent still lists it.
-	// The operations that add entries (mkdir, mkfile, bind) drop them
-	// all, so a listing can only err towards "maybe there".
+	// same directories) and for hide and resolve. A mount over a
+	// directory drops the listings of it and below (forget); its parent
+	// still lists it. The operations that add entries (mkdir, mkfile,
+	// bind) drop them all, so an entry a listing lacks is absent.
 	listings map[string]dirList
 	// hidden holds the real paths already hidden: on merged-/usr systems
 	// ${PATH} lists /bin and /usr/bin, which are the same directory.
@@ -43,7 +43,7 @@ type sandbox struct {
 	// handled holds the entries (directory real path + name) hide has
 	// dealt with; dropped with the caches when entries are added.
 	handled map[string]bool
-	// asked counts mayExist's questions per directory: from the fourth
+	// asked counts hide's questions per directory: from the fourth
 	// on, one read of the directory answers them instead of an lstat each.
 	asked map[string]int
 	// realDirs caches the real paths of directories (see realDir).
@@ -319,34 +319,43 @@ func (sb *sandbox) resolveN(p string, links int) (string, bool, bool) {
 	if !ok {
 		return "", false, false
 	}
-	real := joinName(rd, base)
-	// A directory read before answers without an lstat: whether the
-	// entry is there, and its type (hiding keeps a directory a directory
-	// and anything else not one; see listings).
-	typ := uint8(unix.DT_UNKNOWN)
-	if l, read := sb.listings[rd]; read && l.ok {
-		t, ok := l.find(base)
-		if !ok {
-			return "", false, false
-		}
-		typ = t
+	typ, ok := sb.listedType(rd, base)
+	if !ok {
+		return "", false, false
 	}
+	return sb.resolveEntry(rd, base, joinName(rd, base), typ, links)
+}
+
+// listedType returns the d_type of base in real directory rd from a
+// listing read before (DT_UNKNOWN without one), and false when that
+// listing says there is no such entry. Hiding keeps a directory a
+// directory and anything else not one (see listings).
+func (sb *sandbox) listedType(rd, base string) (uint8, bool) {
+	if l, read := sb.listings[rd]; read && l.ok {
+		return l.find(base)
+	}
+	return unix.DT_UNKNOWN, true
+}
+
+// resolveEntry resolves entry (rd/base, rd a real directory) of the given
+// listed type, having followed links symlinks.
+func (sb *sandbox) resolveEntry(rd, base, entry string, typ uint8, links int) (string, bool, bool) {
 	switch typ {
 	case unix.DT_UNKNOWN:
-		if err := unix.Lstat(real, &sb.stat); err != nil {
+		if err := unix.Lstat(entry, &sb.stat); err != nil {
 			return "", false, false
 		}
 		if m := sb.stat.Mode & unix.S_IFMT; m != unix.S_IFLNK {
-			return real, m == unix.S_IFDIR, true
+			return entry, m == unix.S_IFDIR, true
 		}
 	case unix.DT_LNK:
 	default:
-		return real, typ == unix.DT_DIR, true
+		return entry, typ == unix.DT_DIR, true
 	}
 	if links >= maxLinks {
 		return "", false, false
 	}
-	t, err := os.Readlink(real)
+	t, err := os.Readlink(entry)
 	if err != nil {
 		return "", false, false
 	}
@@ -969,26 +978,38 @@ func (sb *sandbox) devices() *StepError {
 // get an empty unreadable directory bound over them, everything else an
 // empty unreadable file; both read-only.
 func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
-	// Most blacklisted paths do not exist on a given machine: the
-	// directory cache or one Lstat rules them out before resolving
-	// symlinks component by component.
 	p = filepath.Clean(p)
-	if !sb.mayExist(p) {
-		return nil
+	d, base := splitPath(p)
+	if base == "" || d == "." {
+		return nil // "/" and relative paths: nothing Firejail hides either
+	}
+	rd, ok := sb.realDir(d)
+	if !ok {
+		return nil // no such directory (or none we could look into)
 	}
 	// With ${PATH} on a merged-/usr system /bin/x and /usr/bin/x are the
 	// same entry: once it was handled under its directory's real path, it
 	// is hidden — or, if a link on its way was hidden since, gone.
-	d, base := splitPath(p)
-	rd, ok := sb.realDir(d)
-	if !ok {
-		return nil
-	}
 	entry := joinName(rd, base)
 	if sb.handled[entry] {
 		return nil
 	}
-	real, isDir, ok := sb.resolveN(p, 0)
+	// Most blacklisted paths do not exist on a given machine: from the
+	// fourth question about a directory, one read of it answers them;
+	// before, an lstat each.
+	if _, read := sb.listings[rd]; !read {
+		if sb.asked == nil {
+			sb.asked = map[string]int{}
+		}
+		if sb.asked[rd]++; sb.asked[rd] >= 4 {
+			sb.listing(rd)
+		}
+	}
+	typ, ok := sb.listedType(rd, base)
+	if !ok {
+		return nil
+	}
+	real, isDir, ok := sb.resolveEntry(rd, base, entry, typ, 0)
 	if !ok {
 		return nil // nothing to hide
 	}
@@ -1013,30 +1034,6 @@ func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
 		return stepErr(step, "bind mount empty node on", real, o, err)
 	}
 	return nil
-}
-
-// mayExist reports false only when the directory of p (a clean path) is
-// known not to hold p's last element (see listings).
-func (sb *sandbox) mayExist(p string) bool {
-	dir, base := splitPath(p)
-	if base == "" || dir == "." {
-		return true
-	}
-	rd, ok := sb.realDir(dir)
-	if !ok {
-		return false // no such directory (or none we could look into: neither could hide)
-	}
-	l, read := sb.listings[rd]
-	if !read {
-		if sb.asked == nil {
-			sb.asked = map[string]int{}
-		}
-		if sb.asked[rd]++; sb.asked[rd] < 4 {
-			return true
-		}
-		l = sb.listing(rd)
-	}
-	return !l.ok || l.has(base)
 }
 
 // expand returns the paths an op names at launch: ${PATH} becomes each
