@@ -65,17 +65,51 @@ func lastCap() int {
 // groups, gid, uid (keeping capabilities across the switch only when the
 // plan asks for ambient ones), then permitted/effective/inheritable and
 // ambient sets. Capability precedence was resolved by the compiler.
+// credentials is what the program's process does with its identity; both
+// launch paths apply it in setCredentials' order.
+type credentials struct {
+	keep     uint64 // bounding set to keep
+	ambient  uint64 // ambient capabilities to raise
+	want     uint64 // permitted, effective and inheritable sets
+	groups   []int  // supplementary groups
+	keepCaps bool   // PR_SET_KEEPCAPS across the uid switch
+}
+
+// planCredentials resolves the plan's capability names and Firejail's
+// precedence (decided by the compiler) into sets: for root the sets equal
+// the bounding set (execve as root recomputes permitted from it); for
+// another user only the ambient capabilities survive, kept through setuid
+// by PR_SET_KEEPCAPS (the daemon case: net_bind_service without setcap).
+func planCredentials(s *setup) (credentials, *StepError) {
+	c := s.Plan.Credentials
+	var cr credentials
+	var e *StepError
+	if cr.keep, e = capBits(c.Bounding); e != nil {
+		return cr, e
+	}
+	if cr.ambient, e = capBits(c.Ambient); e != nil {
+		return cr, e
+	}
+	cr.groups = s.User.Groups
+	if c.NoGroups != nil {
+		cr.groups = []int{s.User.GID}
+	}
+	cr.keepCaps = s.User.UID != 0 && cr.ambient != 0
+	cr.want = cr.keep
+	if s.User.UID != 0 {
+		cr.want = cr.ambient
+	}
+	return cr, nil
+}
+
 func setCredentials(s *setup) *StepError {
 	c := s.Plan.Credentials
 	o := c.CapsOrigin
-	keep, e := capBits(c.Bounding)
+	cr, e := planCredentials(s)
 	if e != nil {
 		return e
 	}
-	ambient, e := capBits(c.Ambient)
-	if e != nil {
-		return e
-	}
+	keep, ambient := cr.keep, cr.ambient
 	permitted, err := capget()
 	if err != nil {
 		return stepErr("capabilities", "capget", "", o, err)
@@ -89,20 +123,14 @@ func setCredentials(s *setup) *StepError {
 		}
 	}
 	// 2. Groups.
-	groups := s.User.Groups
-	if c.NoGroups != nil {
-		groups = []int{s.User.GID}
-	}
 	if noroot(s) || s.Rootless {
 		// Inside a user namespace setgroups is denied and only the
 		// user's own group exists.
-	} else if err := setgroupsThread(groups); err != nil {
+	} else if err := setgroupsThread(cr.groups); err != nil {
 		return stepErr("capabilities", "setgroups", "", originOf(c.NoGroups), err)
 	}
 	u := s.User
-	if u.UID != 0 && ambient != 0 {
-		// Keep permitted capabilities through setuid so they can become
-		// ambient (the daemon case: net_bind_service without setcap).
+	if cr.keepCaps {
 		if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
 			return stepErr("capabilities", "prctl PR_SET_KEEPCAPS", "", o, err)
 		}
@@ -113,13 +141,8 @@ func setCredentials(s *setup) *StepError {
 	if err := rawID(unix.SYS_SETRESUID, u.UID); err != nil {
 		return stepErr("capabilities", "setresuid", strconv.Itoa(u.UID), nil, err)
 	}
-	// 3. The capability sets of this process. For root the sets equal the
-	// bounding set (execve as root recomputes permitted from it); for
-	// another user only the ambient capabilities survive.
-	want := keep
-	if u.UID != 0 {
-		want = ambient
-	}
+	// 3. The capability sets of this process (see planCredentials).
+	want := cr.want
 	// The plan says what to keep; the process can only keep what it has
 	// (a container or VM may already have removed some capabilities).
 	want &= permitted

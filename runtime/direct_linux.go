@@ -317,37 +317,19 @@ func prepareChild(o Options, s *setup) (*childArgs, error) {
 			}
 		}
 	}
-	var e *StepError
-	if a.keep, e = capBits(c.Bounding); e != nil {
+	cr, e := planCredentials(s)
+	if e != nil {
 		return nil, e
 	}
-	if a.ambient, e = capBits(c.Ambient); e != nil {
-		return nil, e
-	}
-	a.dropBound = true
-	a.setGroups = true
-	groups := s.User.Groups
-	if c.NoGroups != nil {
-		groups = []int{s.User.GID}
-	}
-	for _, g := range groups {
+	// This path is root without a user namespace: the bounding set is
+	// dropped and the groups are set here (see setCredentials).
+	a.dropBound, a.setGroups = true, true
+	a.keep, a.ambient, a.want, a.keepCaps = cr.keep, cr.ambient, cr.want, cr.keepCaps
+	for _, g := range cr.groups {
 		a.groups = append(a.groups, uint32(g))
 	}
-	a.keepCaps = s.User.UID != 0 && a.ambient != 0
-	a.want = a.keep
-	if s.User.UID != 0 {
-		a.want = a.ambient
-	}
-	if len(s.Filter) > 0 {
-		if len(s.Filter)%8 != 0 || len(s.Filter)/8 > 4096 {
-			return nil, stepErr("seccomp", "check filter", "", seccompOrigin(p), errorf("filter of %d bytes is not a valid program", len(s.Filter)))
-		}
-		filter := make([]unix.SockFilter, len(s.Filter)/8)
-		for i := range filter {
-			b := s.Filter[i*8:]
-			filter[i] = unix.SockFilter{Code: uint16(b[0]) | uint16(b[1])<<8, Jt: b[2], Jf: b[3], K: uint32(b[4]) | uint32(b[5])<<8 | uint32(b[6])<<16 | uint32(b[7])<<24}
-		}
-		a.prog = &unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	if a.prog, e = seccompProgram(s); e != nil {
+		return nil, e
 	}
 	name := s.Argv[0]
 	if strings.Contains(name, "/") {

@@ -78,17 +78,9 @@ func execMain() int {
 	if err != nil {
 		return fail(stepErr("exec", "prepare path", path, nil, err))
 	}
-	var prog *unix.SockFprog
-	if len(s.Filter) > 0 {
-		if len(s.Filter)%8 != 0 || len(s.Filter)/8 > 4096 {
-			return fail(stepErr("seccomp", "check filter", "", seccompOrigin(p), errorf("filter of %d bytes is not a valid program", len(s.Filter))))
-		}
-		filter := make([]unix.SockFilter, len(s.Filter)/8)
-		for i := range filter {
-			b := s.Filter[i*8:]
-			filter[i] = unix.SockFilter{Code: binary.LittleEndian.Uint16(b), Jt: b[2], Jf: b[3], K: binary.LittleEndian.Uint32(b[4:])}
-		}
-		prog = &unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	prog, se := seccompProgram(&s)
+	if se != nil {
+		return fail(se)
 	}
 	if s.Inject == "seccomp" {
 		return fail(&StepError{Step: "seccomp", Op: "injected", Err: errInjected.Error()})
@@ -104,6 +96,23 @@ func execMain() int {
 }
 
 func seccompOrigin(p *plan.Plan) *plan.Origin { return p.Seccomp.ModeOrigin }
+
+// seccompProgram is the compiled filter (raw struct sock_filter array) as
+// seccomp(2) takes it; nil when the plan installs none.
+func seccompProgram(s *setup) (*unix.SockFprog, *StepError) {
+	if len(s.Filter) == 0 {
+		return nil, nil
+	}
+	if len(s.Filter)%8 != 0 || len(s.Filter)/8 > 4096 {
+		return nil, stepErr("seccomp", "check filter", "", seccompOrigin(s.Plan), errorf("filter of %d bytes is not a valid program", len(s.Filter)))
+	}
+	filter := make([]unix.SockFilter, len(s.Filter)/8)
+	for i := range filter {
+		b := s.Filter[i*8:]
+		filter[i] = unix.SockFilter{Code: binary.LittleEndian.Uint16(b), Jt: b[2], Jf: b[3], K: binary.LittleEndian.Uint32(b[4:])}
+	}
+	return &unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}, nil
+}
 
 func envPath(env []string) string {
 	for _, e := range env {
