@@ -9,15 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The code in this file runs in processes forked from jailrun without
-// execve: the sandbox's pid 1 and, forked from it, the process that
-// becomes the program. A fork of a Go program has one thread and no working
-// runtime, so — as in the syscall package's forkAndExecInChild — these
-// functions must not allocate, grow the stack, take locks, write pointers
-// or call anything but raw system calls: every function is nosplit and
-// norace, and everything they need was prepared in childArgs before the
-// fork. Saving the two Go runtime starts of a re-executed runner is most of
-// the launch time (see README, launch benchmark).
+// The code in this file runs in the processes jailrun starts without
+// execve: the sandbox's pid 1 and, started by it, the process that becomes
+// the program. Both share jailrun's memory (CLONE_VM, see forkInit) and run
+// on stacks of their own, outside Go's heap, with no Go runtime of their
+// own — as in the syscall package's forkAndExecInChild, these functions
+// must not allocate, grow the stack, take locks, write pointers or call
+// anything but raw system calls: every function is nosplit and norace, and
+// everything they need was prepared in childArgs before. What they write
+// to memory jailrun sees; they write only childArgs' scratch fields, which
+// jailrun no longer reads. Saving the two Go runtime starts of a
+// re-executed runner is most of the launch time (see README, launch
+// benchmark).
 
 // Steps the children report, in childRecord.step.
 const (
@@ -67,12 +70,11 @@ type childArgs struct {
 	stdio       [3]uintptr // descriptors that become 0, 1, 2
 	inject      int32      // fault injection: the cstep that fails
 
-	procSrc, procDir *byte // "proc", "/proc"
-	root             *byte // "/"
-	initName         *byte // "jailrun-init", NUL-terminated
-	initNameLen      uintptr
-	argArea          *byte   // jailrun's command line as the kernel keeps it, or nil
-	argLen           uintptr // its length without the final NUL
+	procSrc, procDir *byte   // "proc", "/proc"
+	root             *byte   // "/"
+	initName         *byte   // "jailrun-init", NUL-terminated
+	initStack        uintptr // top of pid 1's stack
+	programStack     uintptr // top of the program process's stack
 
 	rlimits    []childRlimit
 	cpuset     *unix.CPUSet
@@ -179,23 +181,10 @@ func pid1Main(a *childArgs) {
 	// Nothing in the sandbox may ptrace us or open /proc/1/exe (the
 	// CVE-2019-5736 class: overwriting the runner from inside).
 	raw3(unix.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0)
-	// We are a copy of jailrun: show the sandbox a name, not jailrun's
-	// command line with the host's plan path and arguments. The kernel
-	// reads /proc/1/cmdline from our argument area, which is ours to
-	// overwrite (copy-on-write since the fork).
+	// Our thread's name; the command line the sandbox sees as ours is a
+	// file jailrun binds over /proc/1/cmdline (the one the kernel has is
+	// jailrun's: we share its memory).
 	raw3(unix.SYS_PRCTL, syscall.PR_SET_NAME, uintptr(unsafe.Pointer(a.initName)), 0)
-	// A non-NUL last byte makes the kernel read it as a process title,
-	// up to the first NUL (no trailing empty arguments).
-	if a.argLen >= a.initNameLen {
-		for i := uintptr(0); i < a.argLen; i++ {
-			if i < a.initNameLen {
-				*(*byte)(unsafe.Add(unsafe.Pointer(a.argArea), i)) = *(*byte)(unsafe.Add(unsafe.Pointer(a.initName), i))
-			} else {
-				*(*byte)(unsafe.Add(unsafe.Pointer(a.argArea), i)) = 0
-			}
-		}
-		*(*byte)(unsafe.Add(unsafe.Pointer(a.argArea), a.argLen)) = '.'
-	}
 	// The standard streams, then close everything but the two pipes.
 	for i := uintptr(0); i < 3; i++ {
 		if a.stdio[i] != i {
@@ -234,15 +223,13 @@ func pid1Main(a *childArgs) {
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&a.sa)), 0, 8, 0, 0)
 	}
 	raw3(unix.SYS_CHDIR, uintptr(unsafe.Pointer(a.root)), 0, 0)
-	// Fork the program's process now, while jailrun still builds the
-	// filesystem view: it waits for the view (programMain), so the fork
-	// is off the launch's critical path.
-	pid, _, e = syscall.RawSyscall6(unix.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
-	if e != 0 {
-		childFail(a, cstepFork, e, 0)
-	}
-	if pid == 0 {
-		programMain(a)
+	// Start the program's process now, while jailrun still builds the
+	// filesystem view: it waits for the view (programMain), so this is
+	// off the launch's critical path. It shares the memory too, until its
+	// execve.
+	pid, r = cloneVM(unix.CLONE_VM|uintptr(syscall.SIGCHLD), a.programStack, a, 1)
+	if r != 0 {
+		childFail(a, cstepFork, syscall.Errno(r), 0)
 	}
 	raw3(unix.SYS_CLOSE, a.goFD, 0, 0)
 	raw3(unix.SYS_CLOSE, a.errFD, 0, 0)
@@ -380,6 +367,10 @@ func programMain(a *childArgs) {
 	childCheck(a, cstepSetgid, e, 0)
 	_, _, e = raw3(unix.SYS_SETRESUID, a.uid, a.uid, a.uid)
 	childCheck(a, cstepSetuid, e, 0)
+	// Changing the uid set the memory's dumpable flag to
+	// fs.suid_dumpable, and the memory is jailrun's and pid 1's: keep them
+	// out of reach of ptrace and /proc/PID/mem whatever that sysctl says.
+	raw3(unix.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0)
 	// The process can only keep what it has (a container or VM may have
 	// removed some capabilities already).
 	a.want &= perm

@@ -77,6 +77,9 @@ func testEscapes(t *testing.T) {
 		{"open the runner's binary for writing", "echo x >> /proc/1/exe"},
 		{"read init's descriptors", "readlink /proc/1/fd/0"},
 		{"read init's environment", "cat /proc/1/environ"},
+		// pid 1 shares jailrun's memory (direct launch).
+		{"open init's memory", "exec 3</proc/1/mem && echo opened"},
+		{"read init's memory map", "cat /proc/1/maps"},
 		{"chroot out", "chroot / /bin/true"},
 		{"create a device node", "mknod /tmp/n c 1 3"},
 		{"new user namespace", "unshare -U true"},

@@ -475,7 +475,16 @@ func (sb *sandbox) staging() *StepError {
 	// Each node becomes a read-only, nosuid, nodev, noexec mount of its
 	// own: a bind mount copies its source mount's flags, so hiding a path
 	// takes one mount call instead of a mount and a mount_setattr.
-	for _, n := range []string{sb.emptyFile, sb.emptyDir} {
+	nodes := []string{sb.emptyFile, sb.emptyDir}
+	if sb.startInit != nil {
+		// The command line the sandbox sees as pid 1's (initCmdline).
+		n := sb.staged("init-cmdline")
+		if err := os.WriteFile(n, []byte(initName+"\x00"), 0o444); err != nil {
+			return stepErr("staging", "create", n, nil, err)
+		}
+		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
 		if e := sb.setAttr("staging", n, unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC, 0, nil); e != nil {
 			return e
 		}
@@ -487,6 +496,14 @@ func (sb *sandbox) proc() *StepError {
 	if sb.startInit != nil {
 		if e := sb.startInit(); e != nil {
 			return e
+		}
+		// pid 1 shares jailrun's memory, so the kernel would show the
+		// sandbox jailrun's command line — the host's plan path and
+		// options — as pid 1's: it sees "jailrun-init" instead.
+		for _, p := range []string{"/proc/1/cmdline", "/proc/1/task/1/cmdline"} {
+			if err := unix.Mount(sb.staged("init-cmdline"), p, "", unix.MS_BIND, ""); err != nil {
+				return stepErr("proc", "bind mount pid 1's command line on", p, nil, err)
+			}
 		}
 	} else if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return stepErr("proc", "mount proc", "/proc", nil, err)
