@@ -45,7 +45,9 @@ const (
 	cstepSeccomp
 	cstepExec
 	cstepSigmask
-	cstepStdio // pid 1: moving the standard streams into place
+	cstepStdio    // pid 1: moving the standard streams into place
+	cstepNetns    // pid 1: unshare(CLONE_NEWNET) for net none
+	cstepLoopback // pid 1: bringing lo up; detail: 0 socket, 1 get flags, 2 set flags
 )
 
 // childRecord is what a child writes to the error pipe: one record,
@@ -70,11 +72,13 @@ type childArgs struct {
 	stdio       [3]uintptr // descriptors that become 0, 1, 2
 	inject      int32      // fault injection: the cstep that fails
 
-	procSrc, procDir *byte   // "proc", "/proc"
-	root             *byte   // "/"
-	initName         *byte   // "jailrun-init", NUL-terminated
-	initStack        uintptr // top of pid 1's stack
-	programStack     uintptr // top of the program process's stack
+	procSrc, procDir *byte    // "proc", "/proc"
+	root             *byte    // "/"
+	initName         *byte    // "jailrun-init", NUL-terminated
+	initStack        uintptr  // top of pid 1's stack
+	netNone          bool     // pid 1 makes the network namespace (lo only, up)
+	ifr              [40]byte // struct ifreq for "lo"
+	programStack     uintptr  // top of the program process's stack
 
 	rlimits    []childRlimit
 	cpuset     *unix.CPUSet
@@ -223,6 +227,26 @@ func pid1Main(a *childArgs) {
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&a.sa)), 0, 8, 0, 0)
 	}
 	raw3(unix.SYS_CHDIR, uintptr(unsafe.Pointer(a.root)), 0, 0)
+	// net none: a network namespace with only the loopback interface, up.
+	// Made here, beside jailrun building the view, rather than in
+	// jailrun's unshare: creating one takes ~0.45 ms. The program's
+	// process, started next, is born in it; nothing jailrun mounts
+	// depends on it.
+	if a.netNone {
+		_, _, e = raw3(unix.SYS_UNSHARE, unix.CLONE_NEWNET, 0, 0)
+		childCheck(a, cstepNetns, e, 0)
+		var fd uintptr
+		fd, _, e = raw3(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		childCheck(a, cstepLoopback, e, 0)
+		_, _, e = raw3(unix.SYS_IOCTL, fd, unix.SIOCGIFFLAGS, uintptr(unsafe.Pointer(&a.ifr[0])))
+		childCheck(a, cstepLoopback, e, 1)
+		// ifr_flags: a short after the name, little-endian on amd64 and
+		// arm64; IFF_UP is in its low byte.
+		a.ifr[unix.IFNAMSIZ] |= unix.IFF_UP
+		_, _, e = raw3(unix.SYS_IOCTL, fd, unix.SIOCSIFFLAGS, uintptr(unsafe.Pointer(&a.ifr[0])))
+		childCheck(a, cstepLoopback, e, 2)
+		raw3(unix.SYS_CLOSE, fd, 0, 0)
+	}
 	// Start the program's process now, while jailrun still builds the
 	// filesystem view: it waits for the view (programMain), so this is
 	// off the launch's critical path. It shares the memory too, until its

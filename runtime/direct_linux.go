@@ -31,6 +31,8 @@ var directStep = map[string]int32{
 	// pid 1 moving the standard streams into place, after it reported
 	// ready (only this launch path has the step).
 	"init-descriptors": cstepStdio,
+	// pid 1 makes the network namespace for net none (buildDirect).
+	"loopback": cstepLoopback,
 }
 
 // launchDirect is Launch for root without a user namespace, with no
@@ -133,9 +135,8 @@ func buildDirect(s *setup, a *childArgs, notified chan struct{}) (int, error) {
 	if p.Namespaces.IPC != nil {
 		flags |= unix.CLONE_NEWIPC
 	}
-	if s.NetNone {
-		flags |= unix.CLONE_NEWNET
-	}
+	// No CLONE_NEWNET: pid 1 makes the network namespace for net none,
+	// beside the view (pid1Main).
 	if err := unix.Unshare(flags); err != nil {
 		return 0, stepErr("namespaces", "unshare", "", nil, err)
 	}
@@ -306,10 +307,12 @@ func prepareChild(o Options, s *setup) (*childArgs, error) {
 		initName: cstr(initName),
 		lastCap:  lastCap(),
 		nnp:      c.NoNewPrivs != nil,
+		netNone:  s.NetNone,
 		uid:      uintptr(s.User.UID), gid: uintptr(s.User.GID),
 	}
 	cwdFD := unix.AT_FDCWD
 	a.atCWD = uintptr(cwdFD)
+	copy(a.ifr[:], "lo")
 	if s.Inject != "" {
 		a.inject = directStep[s.Inject]
 	}
@@ -468,6 +471,11 @@ func childError(r childRecord, s *setup) *StepError {
 		return stepErr("no_new_privs", "prctl PR_SET_NO_NEW_PRIVS", "", from, errno)
 	case cstepDescriptors:
 		return stepErr("descriptors", "close_range", "", nil, errno)
+	case cstepNetns:
+		return stepErr("namespaces", "unshare CLONE_NEWNET", "", originOf(p.Namespaces.NetNone), errno)
+	case cstepLoopback:
+		op := [...]string{"socket", "SIOCGIFFLAGS", "SIOCSIFFLAGS"}[min(max(r.detail, 0), 2)]
+		return stepErr("loopback", op, "lo", originOf(p.Namespaces.NetNone), errno)
 	case cstepStdio:
 		return stepErr("descriptors", "move the standard streams into place", "", nil, errno)
 	case cstepFind:

@@ -436,6 +436,9 @@ func (sb *sandbox) build() *StepError {
 		}},
 	}
 	for _, st := range steps {
+		if st.name == "loopback" && sb.startInit != nil {
+			continue // pid 1 makes the network namespace (pid1Main)
+		}
 		if e := s.step(st.name, st.f); e != nil {
 			return e
 		}
