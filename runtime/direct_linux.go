@@ -53,7 +53,7 @@ var directStep = map[string]int32{
 // The thread never returns to Go's scheduler pool: it keeps the sandbox's
 // namespaces and dies with its goroutine once pid 1 has exited (pid 1's
 // parent-death signal is tied to it).
-func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct{}) (int, error) {
+func launchDirect(o Options, s *setup, sg *Signals) (int, error) {
 	a, err := prepareChild(o, s)
 	if err != nil {
 		return 0, err
@@ -76,7 +76,7 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct
 	done := make(chan int, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked, on purpose (see above)
-		pid, err := buildDirect(s, a, notified)
+		pid, err := buildDirect(s, a, sg.notified)
 		goruntime.KeepAlive(o)
 		// The children share our memory: a and the stacks stay until
 		// they are gone.
@@ -117,7 +117,7 @@ func launchDirect(o Options, s *setup, sigs chan os.Signal, notified chan struct
 		defer unix.Close(st.pidfd)
 		kill = func(sig os.Signal) { unix.PidfdSendSignal(st.pidfd, sig.(syscall.Signal), nil, 0) }
 	}
-	return supervise(o, s.Plan, sigs, done, kill)
+	return supervise(o, s.Plan, sg.c, done, kill)
 }
 
 func waitCode(ws unix.WaitStatus) int {
@@ -183,6 +183,11 @@ func buildDirect(s *setup, a *childArgs, notified chan struct{}) (int, error) {
 			return stepErr("proc", "fork pid 1", "", nil, e)
 		}
 		pid = int(child)
+		return nil
+	}
+	// pid 1 mounts /proc while this thread builds the parts of the view
+	// that do not look into it.
+	sb.awaitInit = func() *StepError {
 		rec, err := readRecord(errPipe[0])
 		if err != nil {
 			return stepErr("proc", "start pid 1", "", nil, err)

@@ -62,8 +62,9 @@ type sandbox struct {
 	// threads (its /proc/self is not in the new /proc).
 	fdDir string
 	// startInit, when set, replaces mounting /proc: it starts the
-	// sandbox's pid 1, which mounts it (launchDirect).
-	startInit func() *StepError
+	// sandbox's pid 1, which mounts it (launchDirect); awaitInit, when
+	// set, waits until it has.
+	startInit, awaitInit func() *StepError
 }
 
 // fdPath is a path that reaches what descriptor fd refers to.
@@ -403,7 +404,8 @@ func (sb *sandbox) build() *StepError {
 		// and for private-bin; detached again at the end.
 		{"staging", sb.staging},
 		// A fresh /proc for the new pid namespace: the host's processes
-		// are not visible, and /proc/1 is our init.
+		// are not visible, and /proc/1 is our init. (A pid 1 started here
+		// mounts it while the next steps run; proc-read-only waits.)
 		{"proc", sb.proc},
 		{"hostname", func() *StepError { return sb.hostname() }},
 		{"loopback", func() *StepError { return sb.loopback() }},
@@ -420,6 +422,9 @@ func (sb *sandbox) build() *StepError {
 		// /etc and /var too unless writable-etc / writable-var, and a
 		// private /var/tmp unless keep-var-tmp.
 		{"read-only-system", sb.readOnlySystem},
+		// The new /proc's tunables read-only. From here on the steps may
+		// look into /proc.
+		{"proc-read-only", sb.procReadOnly},
 		// Then the two passes of the entry list: every whitelist before
 		// any blacklist, whatever the line order (reference §6.1).
 		{"whitelist", sb.whitelistPass},
@@ -497,7 +502,17 @@ func (sb *sandbox) staging() *StepError {
 
 func (sb *sandbox) proc() *StepError {
 	if sb.startInit != nil {
-		if e := sb.startInit(); e != nil {
+		return sb.startInit()
+	}
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return stepErr("proc", "mount proc", "/proc", nil, err)
+	}
+	return nil
+}
+
+func (sb *sandbox) procReadOnly() *StepError {
+	if sb.awaitInit != nil {
+		if e := sb.awaitInit(); e != nil {
 			return e
 		}
 		// pid 1 shares jailrun's memory, so the kernel would show the
@@ -508,15 +523,13 @@ func (sb *sandbox) proc() *StepError {
 				return stepErr("proc", "bind mount pid 1's command line on", p, nil, err)
 			}
 		}
-	} else if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		return stepErr("proc", "mount proc", "/proc", nil, err)
 	}
 	// As Firejail does: kernel tunables and triggers read-only.
 	for _, p := range []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"} {
 		if _, err := os.Lstat(p); err != nil {
 			continue
 		}
-		if e := sb.setAttr("proc", p, unix.MOUNT_ATTR_RDONLY, 0, nil); e != nil {
+		if e := sb.setAttr("proc-read-only", p, unix.MOUNT_ATTR_RDONLY, 0, nil); e != nil {
 			return e
 		}
 	}

@@ -47,6 +47,40 @@ type Options struct {
 	// where jailrun can do it in-process: the path that rootless and
 	// noroot launches and other architectures take (tests cover it).
 	ReExec bool
+	// Signals, when set, are the signals caught since CatchSignals; Launch
+	// catches them itself otherwise.
+	Signals *Signals
+}
+
+// Signals are the signals jailrun forwards to the program, caught from
+// CatchSignals on: one that arrives while the sandbox is being built is
+// delivered to the program once it runs.
+type Signals struct {
+	c        chan os.Signal
+	notified chan struct{} // closed once signal.Notify has returned
+}
+
+// CatchSignals starts catching the forwarded signals. The first
+// signal.Notify of a process starts two threads (a third of a millisecond
+// here): it runs on its own goroutine, and jailrun calls this first thing,
+// so that it is done long before the program may start (which waits for
+// it).
+func CatchSignals() *Signals {
+	sg := &Signals{c: make(chan os.Signal, 8), notified: make(chan struct{})}
+	go func() {
+		signal.Notify(sg.c, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+		close(sg.notified)
+	}()
+	return sg
+}
+
+// stop stops catching. signal.Stop waits for the signal loop to go idle,
+// so it runs on its own goroutine after Launch has returned.
+func (sg *Signals) stop() {
+	go func() {
+		<-sg.notified
+		signal.Stop(sg.c)
+	}()
 }
 
 // Unsupported returns the plan's features this runtime does not
@@ -112,27 +146,14 @@ func Launch(o Options) (int, error) {
 	s := setup{Plan: p, User: user, Argv: o.Argv, Env: os.Environ(), Cwd: cwd, Filter: o.Filter, Inject: o.Inject,
 		NetNone: p.Namespaces.NetNone != nil, Staging: staging, Rootless: rootless}
 
-	// Catch signals from the start: one that arrives while the sandbox is
-	// being built is delivered to the program once it runs. The first
-	// signal.Notify starts two threads (a third of a millisecond here), so
-	// it runs beside the setup; the program does not start before it is
-	// done. signal.Stop waits for the signal loop to go idle: it runs
-	// after Launch has returned.
-	sigs := make(chan os.Signal, 8)
-	notified := make(chan struct{})
-	go func() {
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-		close(notified)
-	}()
-	defer func() {
-		go func() {
-			<-notified
-			signal.Stop(sigs)
-		}()
-	}()
+	sg := o.Signals
+	if sg == nil {
+		sg = CatchSignals()
+	}
+	defer sg.stop()
 
 	if haveDirect && !o.ReExec && !rootless && !noroot(&s) {
-		return launchDirect(o, &s, sigs, notified)
+		return launchDirect(o, &s, sg)
 	}
 
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -171,7 +192,7 @@ func Launch(o Options) (int, error) {
 		Env:   []string{},
 		Sys:   sys,
 	}
-	<-notified
+	<-sg.notified
 	proc, err := os.StartProcess(self, []string{"jailrun-init", stageInit}, attr)
 	childSock.Close()
 	if err != nil {
@@ -197,7 +218,7 @@ func Launch(o Options) (int, error) {
 		st, _ := proc.Wait()
 		done <- exitStatus(st)
 	}()
-	return supervise(o, p, sigs, done, func(sig os.Signal) { proc.Signal(sig) })
+	return supervise(o, p, sg.c, done, func(sig os.Signal) { proc.Signal(sig) })
 }
 
 // supervise runs while the program does: it forwards signals to the

@@ -46,11 +46,12 @@ func CompileFilter(p *plan.Plan) ([]byte, error) {
 }
 
 // Run compiles the plan's filter and launches argv with the standard
-// streams; the common path of jailrun and jailc run.
-func Run(p *plan.Plan, argv []string, allowUnsupported bool) (int, error) {
+// streams; the common path of jailrun and jailc run. sg are the signals
+// caught since the caller's start (nil: from now on).
+func Run(p *plan.Plan, argv []string, allowUnsupported bool, sg *Signals) (int, error) {
 	filter, err := CompileFilter(p)
 	if err != nil {
 		return 0, err
 	}
-	return Launch(Options{Plan: p, Argv: argv, Filter: filter, AllowUnsupported: allowUnsupported, Warn: os.Stderr})
+	return Launch(Options{Plan: p, Argv: argv, Filter: filter, AllowUnsupported: allowUnsupported, Warn: os.Stderr, Signals: sg})
 }

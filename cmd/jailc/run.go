@@ -45,6 +45,9 @@ func (c *runCmd) Run(env *runEnv) error {
 	if len(argv) == 0 {
 		return usageError{fmt.Errorf("no program given: jailc run [--profile P] -- PROGRAM [ARGS...]")}
 	}
+	// Signals are caught from here on and reach the program once it runs
+	// (CatchSignals runs beside the compilation).
+	sg := runtime.CatchSignals()
 	profile, err := c.chooseProfile(argv[0])
 	if err != nil {
 		return err
@@ -53,7 +56,7 @@ func (c *runCmd) Run(env *runEnv) error {
 	if err != nil {
 		return err
 	}
-	code, err := runtime.Run(p, argv, c.AllowUnsupported)
+	code, err := runtime.Run(p, argv, c.AllowUnsupported, sg)
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,9 @@ func readPlan(name string) ([]byte, func(), error) {
 func run(c cli) int {
 	// The runner allocates the plan and the filter and then only waits.
 	debug.SetGCPercent(-1)
+	// Starting to catch signals takes a while; it runs while the plan is
+	// read (see CatchSignals).
+	sg := runtime.CatchSignals()
 	data, release, err := readPlan(c.Plan)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)
@@ -119,7 +122,7 @@ func run(c cli) int {
 		fmt.Fprintf(os.Stderr, "jailrun: %s: %v\n", c.Plan, err)
 		return 2
 	}
-	code, err := runtime.Run(p, c.Command, c.AllowUnsupported)
+	code, err := runtime.Run(p, c.Command, c.AllowUnsupported, sg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jailrun:", err)
 		return 127
