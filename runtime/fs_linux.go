@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,12 +73,16 @@ func (sb *sandbox) fdPath(fd uintptr) string {
 	return fmt.Sprintf("%s/%d", sb.fdDir, fd)
 }
 
-// dirList is a directory's entry names, sorted; ok is false when the
+// dirList is a directory's entries, sorted by name; ok is false when the
 // directory could not be read, and then nothing follows from it.
 type dirList struct {
-	names []string
-	types []uint8 // the kernel's d_type of each name (unix.DT_*)
-	ok    bool
+	ents []dirent
+	ok   bool
+}
+
+type dirent struct {
+	name string
+	typ  uint8 // the kernel's d_type (unix.DT_*)
 }
 
 func (l dirList) has(name string) bool {
@@ -87,12 +92,14 @@ func (l dirList) has(name string) bool {
 
 // find returns the d_type of name, if the listing holds it.
 func (l dirList) find(name string) (uint8, bool) {
-	i := sort.SearchStrings(l.names, name)
-	if i < len(l.names) && l.names[i] == name {
-		return l.types[i], true
+	i, ok := slices.BinarySearchFunc(l.ents, name, cmpName)
+	if ok {
+		return l.ents[i].typ, true
 	}
 	return 0, false
 }
+
+func cmpName(e dirent, name string) int { return strings.Compare(e.name, name) }
 
 // readListing lists directory dir with getdents(2) (os.File would also
 // set the descriptor non-blocking and try the poller), keeping each
@@ -130,25 +137,14 @@ func readListing(dir string, buf []byte) dirList {
 				name = name[:i]
 			}
 			if s := string(name); s != "." && s != ".." {
-				l.names = append(l.names, s)
-				l.types = append(l.types, b[18])
+				l.ents = append(l.ents, dirent{s, b[18]})
 			}
 			b = b[reclen:]
 		}
 	}
-	sort.Sort(byName(l))
+	slices.SortFunc(l.ents, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
 	l.ok = true
 	return l
-}
-
-// byName sorts a listing's names and types together.
-type byName dirList
-
-func (l byName) Len() int           { return len(l.names) }
-func (l byName) Less(i, j int) bool { return l.names[i] < l.names[j] }
-func (l byName) Swap(i, j int) {
-	l.names[i], l.names[j] = l.names[j], l.names[i]
-	l.types[i], l.types[j] = l.types[j], l.types[i]
 }
 
 // listing returns the entries of dir, read once per real directory. A
@@ -172,14 +168,22 @@ func (sb *sandbox) listing(dir string) dirList {
 	return l
 }
 
-// glob is filepath.Glob with cached directory listings for the last path
-// element (the common case: ${PATH}/gcc-*, /dev/video*).
+// glob is filepath.Glob with cached directory listings: wildcards in the
+// directory part (/proc/sys/*/*) expand level by level from listings too.
+// The matches are sorted within each directory, directories in the order
+// they matched, as filepath.Glob returns them.
 func (sb *sandbox) glob(pattern string) []string {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return nil // filepath.Glob: ErrBadPattern, no matches
+	}
 	dir, base := filepath.Split(pattern)
-	dir = filepath.Clean(dir)
+	dir = cleanPath(dir)
 	if strings.ContainsAny(dir, "*?[") {
-		m, _ := filepath.Glob(pattern)
-		return m
+		var out []string
+		for _, d := range sb.glob(dir) {
+			out = sb.globIn(out, d, base)
+		}
+		return out
 	}
 	if !strings.ContainsAny(base, "*?[") {
 		if _, err := os.Lstat(pattern); err == nil {
@@ -187,7 +191,12 @@ func (sb *sandbox) glob(pattern string) []string {
 		}
 		return nil
 	}
-	names := sb.listing(dir).names
+	return sb.globIn(nil, dir, base)
+}
+
+// globIn appends the entries of directory dir that match pattern base.
+func (sb *sandbox) globIn(out []string, dir, base string) []string {
+	ents := sb.listing(dir).ents
 	// The names are sorted: only those that start with the pattern's
 	// literal prefix can match (most patterns are NAME*).
 	lit := base
@@ -195,10 +204,14 @@ func (sb *sandbox) glob(pattern string) []string {
 		lit = base[:i]
 	}
 	match := matcher(base)
-	var out []string
-	for i := sort.SearchStrings(names, lit); i < len(names) && strings.HasPrefix(names[i], lit); i++ {
-		if match(names[i]) {
-			out = append(out, filepath.Join(dir, names[i]))
+	i, _ := slices.BinarySearchFunc(ents, lit, cmpName)
+	for ; i < len(ents) && strings.HasPrefix(ents[i].name, lit); i++ {
+		switch {
+		case !match(ents[i].name):
+		case dir == ".":
+			out = append(out, ents[i].name)
+		default:
+			out = append(out, joinName(dir, ents[i].name))
 		}
 	}
 	return out
@@ -286,7 +299,7 @@ func (sb *sandbox) realDirN(dir string, links int) (string, bool) {
 // readlink and the same for its target. ok is false when p does not exist
 // (or the links loop).
 func (sb *sandbox) resolve(p string) (real string, dir bool, ok bool) {
-	return sb.resolveN(filepath.Clean(p), 0)
+	return sb.resolveN(cleanPath(p), 0)
 }
 
 // splitPath splits a clean path into its directory and last element
@@ -300,6 +313,32 @@ func splitPath(p string) (string, string) {
 	default:
 		return p[:i], p[i+1:]
 	}
+}
+
+// cleanPath is filepath.Clean, without its work for the paths that are
+// clean already (nearly all a plan names).
+func cleanPath(p string) string {
+	if p == "" || p[len(p)-1] == '/' && p != "/" || strings.Contains(p, "//") {
+		return filepath.Clean(p)
+	}
+	// "." and ".." as elements, in any position.
+	for i := 0; i < len(p); {
+		j := strings.IndexByte(p[i:], '.')
+		if j < 0 {
+			return p
+		}
+		i += j
+		startsElem := i == 0 || p[i-1] == '/'
+		end := i + 1
+		if end < len(p) && p[end] == '.' {
+			end++
+		}
+		if startsElem && (end == len(p) || p[end] == '/') {
+			return filepath.Clean(p)
+		}
+		i = end
+	}
+	return p
 }
 
 // joinName is filepath.Join for a clean directory and a plain name.
@@ -361,7 +400,7 @@ func (sb *sandbox) resolveEntry(rd, base, entry string, typ uint8, links int) (s
 		return "", false, false
 	}
 	if filepath.IsAbs(t) {
-		t = filepath.Clean(t)
+		t = cleanPath(t)
 	} else {
 		t = filepath.Join(rd, t) // rd has no symlinks: ".." is lexical
 	}
@@ -1011,7 +1050,7 @@ func (sb *sandbox) devices() *StepError {
 // get an empty unreadable directory bound over them, everything else an
 // empty unreadable file; both read-only.
 func (sb *sandbox) hide(step, p string, o *plan.Origin) *StepError {
-	p = filepath.Clean(p)
+	p = cleanPath(p)
 	d, base := splitPath(p)
 	if base == "" || d == "." {
 		return nil // "/" and relative paths: nothing Firejail hides either

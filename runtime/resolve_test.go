@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -120,4 +121,61 @@ func randomString(r *rand.Rand, alphabet string, max int) string {
 		b[i] = alphabet[r.Intn(len(alphabet))]
 	}
 	return string(b)
+}
+
+// cleanPath must give filepath.Clean's answer for every path.
+func TestCleanPathMatchesClean(t *testing.T) {
+	paths := []string{"", "/", ".", "..", "/.", "/..", "//", "/a/", "a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "./a", "../a",
+		"/root/.ssh", "/.bashrc", "/..foo", "/...", "/a/.../b", "a", "/usr/bin/x86_64-linux-gnu-gcc-12", "/a/b/", "a/.b/..c/."}
+	r := rand.New(rand.NewSource(2))
+	for i := 0; i < 20000; i++ {
+		paths = append(paths, randomString(r, "/.ab", 8))
+	}
+	for _, p := range paths {
+		if got, want := cleanPath(p), filepath.Clean(p); got != want {
+			t.Fatalf("cleanPath(%q) = %q, filepath.Clean says %q", p, got, want)
+		}
+	}
+}
+
+// glob must give filepath.Glob's matches, in its order: wildcards in the
+// last element and in directories, symlinked directories, files where a
+// directory is expected, unreadable and missing directories, bad patterns.
+func TestGlobMatchesFilepathGlob(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"sys/kernel/a", "sys/vm", "sys/fs/binfmt", "sys/net/core", "usr/bin", "home/.config/app1", "home/.config/app2", "home/.cache"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"sys/kernel/core_pattern", "sys/kernel/x", "sys/vm/panic_on_oom", "sys/vm/x", "sys/file",
+		"usr/bin/gcc-12", "usr/bin/x86_64-linux-gnu-gcc-12", "usr/bin/cc", "usr/bin/[", "home/.config/app1/rc", "home/.config/app2/rc", "home/.config/knotifyrc"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("usr/bin", filepath.Join(root, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("kernel", filepath.Join(root, "sys/klink")); err != nil {
+		t.Fatal(err)
+	}
+	patterns := []string{"sys/*/*", "sys/*/core_pattern", "sys/*", "sys/k*/x", "sys/*/*/*", "bin/*gcc*", "bin/[", "bin/\\[", "usr/bin/*-gcc*",
+		"home/.config/*/rc", "home/.config/*rc", "home/*/app?/rc", "home/.c*", "missing/*", "missing/*/x", "sys/file/*", "sys/[/x", "sys/*/[", "*/*/*",
+		"sys/kernel/core_pattern", "sys/kernel/nope", "sys/[kv]*/x"}
+	sb := &sandbox{}
+	for _, rel := range patterns {
+		pat := filepath.Join(root, rel)
+		want, _ := filepath.Glob(pat)
+		got := sb.glob(pat)
+		if len(got) == 0 && len(want) == 0 {
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("glob(%s):\n got %q\nwant %q", rel, got, want)
+		}
+	}
 }
