@@ -284,7 +284,7 @@ func testFaultInjection(t *testing.T) {
 		"whitelist /var/lib/jailc-test", "blacklist /etc/shadow", "read-only /usr", "machine-id", "hostname sandbox",
 		"net none", "rlimit-nofile 100", "nice 1", "cpu 0", "caps.drop all", "nonewprivs", "seccomp", "writable-var",
 	}, "\n")+"\n", "")
-	steps := []string{"mount-propagation", "staging", "proc", "hostname", "loopback", "private-dev", "private-tmp", "private-home",
+	steps := []string{"mount-propagation", "proc", "staging", "hostname", "loopback", "private-dev", "private-tmp", "private-home",
 		"private-etc", "private-opt", "private-srv", "private-bin", "devices", "read-only-system", "proc-read-only", "whitelist", "blacklist", "machine-id", "staging-detach",
 		"rlimits", "cpu", "nice", "cwd", "capabilities", "no_new_privs", "descriptors", "seccomp"}
 	for _, step := range steps {

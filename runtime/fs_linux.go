@@ -439,13 +439,15 @@ func (sb *sandbox) build() *StepError {
 		{"mount-propagation", func() *StepError {
 			return mountErr("mount-propagation", "make / rprivate", "/", nil, unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""))
 		}},
+		// A fresh /proc for the new pid namespace: the host's processes
+		// are not visible, and /proc/1 is our init. (A pid 1 started here
+		// mounts it while the next steps run; proc-read-only waits. It
+		// starts this early because it has work of its own, such as the
+		// network namespace.)
+		{"proc", sb.proc},
 		// A scratch tmpfs for the empty nodes that hide blacklisted paths
 		// and for private-bin; detached again at the end.
 		{"staging", sb.staging},
-		// A fresh /proc for the new pid namespace: the host's processes
-		// are not visible, and /proc/1 is our init. (A pid 1 started here
-		// mounts it while the next steps run; proc-read-only waits.)
-		{"proc", sb.proc},
 		{"hostname", func() *StepError { return sb.hostname() }},
 		{"loopback", func() *StepError { return sb.loopback() }},
 		// Firejail's private-* setup comes before the entry list.
