@@ -31,4 +31,9 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+# The runner has architecture-specific files (the in-process launch is
+# amd64/arm64 only): every architecture jailc targets must still build.
+for arch in 386 arm arm64; do
+  GOARCH=$arch go vet ./runtime/... ./cmd/jailrun
+done
 go test -count=1 ./...

@@ -393,9 +393,6 @@ func prepareChild(o Options, s *setup) (*childArgs, error) {
 	return a, nil
 }
 
-// initName is what the sandbox sees as pid 1's name and command line.
-const initName = "jailrun-init"
-
 func cstr(s string) *byte {
 	b, err := syscall.BytePtrFromString(s)
 	if err != nil {

@@ -3,7 +3,9 @@ package runtime_test
 import (
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -347,4 +349,62 @@ func TestUnsupportedRefused(t *testing.T) {
 	if r.err == nil || !strings.Contains(r.err.Error(), "apparmor") || !strings.Contains(r.err.Error(), "test.profile:1") {
 		t.Errorf("apparmor plan: %v", r.err)
 	}
+}
+
+// The program starts with every signal at its default disposition, none
+// blocked, and the runner's ignored ones still ignored, as execve leaves
+// them (nohup: SIGHUP, which jailrun then does not catch and forward).
+func TestProgramSignalDispositions(t *testing.T) {
+	needRoot(t)
+	bothPaths(t, testProgramSignalDispositions)
+}
+
+func testProgramSignalDispositions(t *testing.T) {
+	signal.Ignore(syscall.SIGHUP)
+	defer signal.Reset(syscall.SIGHUP)
+	own := statusMasks(t, mustRead(t, "/proc/self/status"))
+	if own["SigIgn"]&1 == 0 {
+		t.Fatalf("signal.Ignore(SIGHUP) left SigIgn %x", own["SigIgn"])
+	}
+	want := map[string]uint64{"SigBlk": 0, "SigCgt": 0, "SigIgn": own["SigIgn"]}
+	r := launch(t, compile(t, "caps.drop all\n", ""), "", "/bin/cat", "/proc/self/status")
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("exit %d err %v %s", r.code, r.err, r.stderr)
+	}
+	got := statusMasks(t, r.out)
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("the program's %s is %x, want %x", k, got[k], v)
+		}
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// statusMasks returns the signal masks of a /proc/PID/status text.
+func statusMasks(t *testing.T, status string) map[string]uint64 {
+	t.Helper()
+	m := map[string]uint64{}
+	for _, line := range strings.Split(status, "\n") {
+		k, v, ok := strings.Cut(line, ":\t")
+		if !ok || !strings.HasPrefix(k, "Sig") || k == "SigQ" {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		m[k] = n
+	}
+	if len(m) < 3 {
+		t.Fatalf("no signal masks in:\n%s", status)
+	}
+	return m
 }

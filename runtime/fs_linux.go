@@ -499,6 +499,10 @@ func mountErr(step, op, p string, o *plan.Origin, err error) *StepError {
 	return stepErr(step, op, p, o, err)
 }
 
+// initName is what the sandbox sees as pid 1's name and command line
+// when jailrun starts pid 1 itself (launchDirect).
+const initName = "jailrun-init"
+
 func (sb *sandbox) staging() *StepError {
 	dir := sb.s.Staging
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0755,size=64m"); err != nil {

@@ -24,7 +24,7 @@ func initMain() int {
 	// (and pid 1 ignores what it does not handle). They are delivered to
 	// the program once it runs.
 	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGCHLD)
+	signal.Notify(sigs, append(forwardedSignals(), syscall.SIGCHLD)...)
 	// Setup is short and allocates little beyond the plan: no collector
 	// until the sandbox runs (it costs more than it saves here).
 	debug.SetGCPercent(-1)

@@ -68,10 +68,26 @@ type Signals struct {
 func CatchSignals() *Signals {
 	sg := &Signals{c: make(chan os.Signal, 8), notified: make(chan struct{})}
 	go func() {
-		signal.Notify(sg.c, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+		signal.Notify(sg.c, forwardedSignals()...)
 		close(sg.notified)
 	}()
 	return sg
+}
+
+// forwardedSignals are the signals the runner passes on to the program:
+// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 — except those
+// the runner was started with ignored (Go keeps an inherited SIG_IGN for
+// SIGHUP and SIGINT: under nohup). Catching one would replace SIG_IGN
+// with a handler, and the program would lose the ignored disposition it
+// inherits as if it ran directly.
+func forwardedSignals() []os.Signal {
+	var out []os.Signal
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2} {
+		if !signal.Ignored(sig) {
+			out = append(out, sig)
+		}
+	}
+	return out
 }
 
 // stop stops catching. signal.Stop waits for the signal loop to go idle,

@@ -2,11 +2,9 @@
 
 package runtime
 
-import "os"
-
 // haveDirect: on this architecture jailrun re-executes itself for init
 // and the exec stage (child_linux.go is written for 64-bit system call
 // layouts).
 const haveDirect = false
 
-func launchDirect(Options, *setup, chan os.Signal, chan struct{}) (int, error) { panic("unreachable") }
+func launchDirect(Options, *setup, *Signals) (int, error) { panic("unreachable") }
