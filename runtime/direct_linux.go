@@ -37,15 +37,17 @@ var directStep = map[string]int32{
 
 // launchDirect is Launch for root without a user namespace, with no
 // re-executed runner: one of jailrun's threads unshares the namespaces and
-// builds the filesystem view in them with the same code init uses; a
-// forked pid 1 mounts /proc and forks the process that, once the view is
-// ready, sets limits, credentials and seccomp and executes the program.
+// builds the filesystem view in them with the same code init uses; pid 1
+// (clone(CLONE_VM): jailrun's memory, its own stack, no runtime) mounts
+// /proc and starts the process that, once the view is ready, sets limits,
+// credentials and seccomp and executes the program.
 //
-//	jailrun thread T (new mount/uts/ipc/net ns)  pid 1 (forked, no runtime)    program (forked)
-//	───────────────────────────────────────────  ───────────────────────────   ────────────────
-//	unshare, staging tmpfs
-//	fork pid 1 ────────────────────────────────▶ mount /proc, report ready
-//	the rest of the filesystem view              fork ───────────────────────▶ wait for the go byte
+//	jailrun thread T (new mount/uts/ipc ns)      pid 1 (no runtime)            program (no runtime)
+//	───────────────────────────────────────────  ───────────────────────────   ────────────────────
+//	unshare, make / private
+//	start pid 1 ───────────────────────────────▶ mount /proc, report ready
+//	staging tmpfs, the view up to /proc          net none: new net ns, lo up
+//	wait for ready, the rest of the view         start ──────────────────────▶ wait for the go byte
 //	go byte ─────────────────────────────────────────────────────────────────▶ limits, cwd, creds,
 //	◀─────────────── error record, or EOF once execve succeeded ────────────── nnp, fds, seccomp, execve
 //	wait for pid 1                               reap, forward signals
@@ -180,7 +182,7 @@ func buildDirect(s *setup, a *childArgs, notified chan struct{}) (int, error) {
 		syscall.ForkLock.Unlock()
 		closeChildEnds()
 		if e != 0 {
-			return stepErr("proc", "fork pid 1", "", nil, e)
+			return stepErr("proc", "start pid 1", "", nil, e)
 		}
 		pid = int(child)
 		return nil

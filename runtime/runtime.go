@@ -4,11 +4,12 @@
 //
 // As root on amd64 and arm64 (the common case: systemd units, `jailc run`)
 // no second runner process starts: one of jailrun's threads unshares the
-// namespaces and builds the filesystem view; a forked pid 1 — plain system
-// calls, no Go runtime — mounts /proc, reaps and forwards signals, and
-// forks the process that waits for the view, sets limits, credentials and
-// seccomp and executes the program (launchDirect in direct_linux.go, children in
-// child_linux.go). Rootless and noroot launches need a user namespace,
+// namespaces and builds the filesystem view; pid 1 — plain system calls, no
+// Go runtime, sharing jailrun's memory on a stack of its own — mounts
+// /proc, makes the network namespace for net none, reaps and forwards
+// signals, and starts the process that waits for the view, sets limits,
+// credentials and seccomp and executes the program (launchDirect in
+// direct_linux.go, children in child_linux.go). Rootless and noroot launches need a user namespace,
 // which a threaded process cannot enter, so they — and other
 // architectures — re-execute the runner for two stages instead (messages
 // are typed JSON on a socketpair; no environment-variable ABI):
