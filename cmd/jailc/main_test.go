@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,5 +197,33 @@ func TestTables(t *testing.T) {
 	}
 	if code, _, _ := jailc(t, "syscalls", "--arch", "mips", "read"); code != 2 {
 		t.Errorf("unknown arch: exit %d, want 2", code)
+	}
+}
+
+// `jailc run` parses with a model of the run command alone (runOnly); it
+// must read the same flags and say the same things as the full model.
+func TestRunOnlyModelMatchesFull(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--help"}, {"run"}, {"run", "--profile"}, {"run", "--condition", "X", "--", "true"},
+		{"run", "--profile", "p", "--user", "u", "--condition", "HAS_X11=false", "-I", "d", "--allow-unsupported", "--", "prog", "--arg"},
+	} {
+		var got [2]string
+		for i, model := range []any{&cli{}, &runOnly{}} {
+			var out, errb bytes.Buffer
+			exit := -1
+			p, err := newParser(model, &out, &errb, &exit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kctx, err := p.Parse(args)
+			got[i] = fmt.Sprintf("exit %d err %v\nstdout:\n%s\nstderr:\n%s", exit, err, out.String(), errb.String())
+			if err == nil && exit < 0 {
+				r := kctx.Selected().Target.Addr().Interface().(*runCmd)
+				got[i] += fmt.Sprintf("command %s: %+v", kctx.Command(), *r)
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%q:\nfull model:\n%s\nrun-only model:\n%s", args, got[0], got[1])
+		}
 	}
 }
