@@ -408,3 +408,36 @@ func statusMasks(t *testing.T, status string) map[string]uint64 {
 	}
 	return m
 }
+
+// net none: the program and the sandbox's pid 1 are in a network
+// namespace of their own that holds only the loopback interface, up (a
+// server inside can listen on 127.0.0.1). pid 1 makes that namespace on
+// the in-process path; were it left in the host's, /proc/1/net would show
+// the host's interfaces and sockets to the program.
+func TestNetNone(t *testing.T) {
+	needRoot(t)
+	bothPaths(t, testNetNone)
+}
+
+func testNetNone(t *testing.T) {
+	hostNS, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := compile(t, "net none\ncaps.drop all\n", "")
+	r := launch(t, p, "", "/bin/sh", "-c", "readlink /proc/self/ns/net; for f in /proc/self/net/dev /proc/1/net/dev; do echo $f; tail -n +3 $f | cut -d: -f1 | tr -d ' '; done")
+	if r.err != nil || r.code != 0 {
+		t.Fatalf("exit %d err %v %s", r.code, r.err, r.stderr)
+	}
+	want := "/proc/self/net/dev\nlo\n/proc/1/net/dev\nlo\n"
+	ns, rest, _ := strings.Cut(r.out, "\n")
+	if ns == hostNS || !strings.HasPrefix(ns, "net:[") {
+		t.Errorf("the program's network namespace is %q (host: %q)", ns, hostNS)
+	}
+	if rest != want {
+		t.Errorf("interfaces seen by the program and by pid 1:\n%s\nwant:\n%s", rest, want)
+	}
+	if rep := probeReport(t, p, "-bind", "127.0.0.1:8080"); rep.Bind != "ok 127.0.0.1:8080" {
+		t.Errorf("listening on loopback: %s", rep.Bind)
+	}
+}
