@@ -142,7 +142,7 @@ func readListing(dir string, buf []byte) dirList {
 			b = b[reclen:]
 		}
 	}
-	slices.SortFunc(l.ents, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(l.ents, func(a, b dirent) int { return cmpName(a, b.name) })
 	l.ok = true
 	return l
 }
@@ -530,7 +530,7 @@ func (sb *sandbox) staging() *StepError {
 	// takes one mount call instead of a mount and a mount_setattr.
 	nodes := []string{sb.emptyFile, sb.emptyDir}
 	if sb.startInit != nil {
-		// The command line the sandbox sees as pid 1's (initCmdline).
+		// The command line the sandbox sees as pid 1's (procReadOnly).
 		n := sb.staged("init-cmdline")
 		if err := os.WriteFile(n, []byte(initName+"\x00"), 0o444); err != nil {
 			return stepErr("staging", "create", n, nil, err)
@@ -565,7 +565,7 @@ func (sb *sandbox) procReadOnly() *StepError {
 		// options — as pid 1's: it sees "jailrun-init" instead.
 		for _, p := range []string{"/proc/1/cmdline", "/proc/1/task/1/cmdline"} {
 			if err := unix.Mount(sb.staged("init-cmdline"), p, "", unix.MS_BIND, ""); err != nil {
-				return stepErr("proc", "bind mount pid 1's command line on", p, nil, err)
+				return stepErr("proc-read-only", "bind mount pid 1's command line on", p, nil, err)
 			}
 		}
 	}
